@@ -1,0 +1,129 @@
+package admin
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
+)
+
+// maxBodyBytes bounds admin request bodies (certificates and declarative
+// configs are the large ones).
+const maxBodyBytes = 32 << 20
+
+// body is a decoded request body and whether it came from a form, in which
+// case schema-driven type inference must still run.
+type body struct {
+	doc  schema.Doc
+	form bool
+}
+
+// readBody decodes JSON, url-encoded and multipart bodies per Kong's rules
+// (kong/api/api_helpers.lua before_filter, arguments.lua): a body without a
+// Content-Type, or with another type, is 415; invalid JSON is 400 "Cannot
+// parse JSON body"; more than 1000 form arguments is 400 "Too many arguments".
+func readBody(r *http.Request) (body, *apiError) {
+	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return body{}, plainError(http.StatusRequestEntityTooLarge, "request body too large")
+		}
+		return body{}, plainError(http.StatusBadRequest, "failed to read request body")
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		if len(bytes.TrimSpace(raw)) == 0 {
+			return body{doc: schema.Doc{}}, nil
+		}
+		return body{}, plainError(http.StatusUnsupportedMediaType, "Unsupported Media Type")
+	}
+	mediaType, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return body{}, plainError(http.StatusUnsupportedMediaType, "Unsupported Media Type")
+	}
+	switch mediaType {
+	case "application/json":
+		return decodeJSONBody(raw)
+	case "application/x-www-form-urlencoded":
+		values, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return body{}, plainError(http.StatusBadRequest, "Cannot parse form body")
+		}
+		return decodeFormBody(values, r.Method)
+	case "multipart/form-data":
+		return decodeMultipart(raw, params["boundary"], r.Method)
+	}
+	return body{}, plainError(http.StatusUnsupportedMediaType, "Unsupported Media Type")
+}
+
+func decodeJSONBody(raw []byte) (body, *apiError) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return body{doc: schema.Doc{}}, nil
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		return body{}, plainError(http.StatusBadRequest, "Cannot parse JSON body")
+	}
+	doc, ok := v.(map[string]any)
+	if !ok {
+		return body{}, plainError(http.StatusBadRequest, "Cannot parse JSON body")
+	}
+	return body{doc: doc}, nil
+}
+
+func decodeFormBody(values url.Values, method string) (body, *apiError) {
+	doc, err := schema.DecodeForm(values, method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch)
+	if err != nil {
+		return body{}, plainError(http.StatusBadRequest, err.Error())
+	}
+	return body{doc: doc, form: true}, nil
+}
+
+// decodeMultipart reads every part (files included, as their content) as a
+// form value, so `cert=@cert.pem` works as with Kong.
+func decodeMultipart(raw []byte, boundary, method string) (body, *apiError) {
+	if boundary == "" {
+		return body{}, plainError(http.StatusBadRequest, "Cannot parse multipart body")
+	}
+	req := &http.Request{Method: method, Header: http.Header{"Content-Type": {"multipart/form-data; boundary=" + boundary}},
+		Body: io.NopCloser(bytes.NewReader(raw))}
+	mr, err := req.MultipartReader()
+	if err != nil {
+		return body{}, plainError(http.StatusBadRequest, "Cannot parse multipart body")
+	}
+	values := url.Values{}
+	for n := 0; ; n++ {
+		if n > schema.MaxFormArgs {
+			return body{}, plainError(http.StatusBadRequest, "Too many arguments")
+		}
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return body{}, plainError(http.StatusBadRequest, "Cannot parse multipart body")
+		}
+		data, err := io.ReadAll(part)
+		if err != nil {
+			return body{}, plainError(http.StatusBadRequest, "Cannot parse multipart body")
+		}
+		values.Add(part.FormName(), string(data))
+	}
+	return decodeFormBody(values, method)
+}
+
+// trimSlash tolerates a trailing slash as Kong does.
+func trimSlash(p string) string {
+	if len(p) > 1 {
+		return strings.TrimRight(p, "/")
+	}
+	return p
+}

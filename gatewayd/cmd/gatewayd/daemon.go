@@ -1,0 +1,359 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/admin"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/conf"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/proxy"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/runtime"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store/sqlstore"
+	"github.com/google/uuid"
+)
+
+// daemon is one running gatewayd: store, runtime, proxy, admin and status.
+type daemon struct {
+	cfg       *conf.Config
+	log       *slog.Logger
+	store     *sqlstore.Store
+	runtime   *runtime.Manager
+	proxy     *proxy.Proxy
+	accessLog *proxy.AccessLog
+	closers   []func(context.Context) error
+	errs      chan error
+	logFile   *os.File
+}
+
+// run starts everything, blocks until a stop signal or a fatal listener
+// error, then shuts down gracefully.
+func run(ctx context.Context, cfg *conf.Config, foreground bool) error {
+	d := &daemon{cfg: cfg, errs: make(chan error, 16)}
+	if err := d.prepare(foreground); err != nil {
+		return err
+	}
+	defer d.cleanup()
+	if err := d.openStore(ctx); err != nil {
+		return err
+	}
+	if err := d.serve(ctx); err != nil {
+		d.shutdown()
+		return err
+	}
+	d.log.Info("gatewayd started", "version", Version, "pid", os.Getpid(), "prefix", cfg.Prefix,
+		"proxy", listenAddrs(cfg.ProxyListen), "admin", listenAddrs(cfg.AdminListen), "status", listenAddrs(cfg.StatusListen))
+	var runErr error
+	select {
+	case <-ctx.Done():
+		d.log.Info("stopping", "reason", context.Cause(ctx))
+	case runErr = <-d.errs:
+		d.log.Error("listener failed; stopping", "err", runErr)
+	}
+	d.shutdown()
+	return runErr
+}
+
+// prepare creates the prefix layout, logging and the pid file.
+func (d *daemon) prepare(foreground bool) error {
+	cfg := d.cfg
+	for _, dir := range []string{cfg.Prefix, cfg.Path("logs"), cfg.Path("data")} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("creating %s: %w", dir, err)
+		}
+	}
+	var w io.Writer = io.Discard
+	if p := cfg.ErrorLog(); p != "" {
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("opening error log: %w", err)
+		}
+		d.logFile = f
+		w = f
+	}
+	if foreground {
+		w = io.MultiWriter(w, os.Stderr)
+	}
+	d.log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: logLevel(cfg.LogLevel)}))
+	slog.SetDefault(d.log)
+	return writePIDFile(cfg.PIDFile())
+}
+
+func logLevel(s string) slog.Level {
+	switch s {
+	case "debug":
+		return slog.LevelDebug
+	case "info", "notice":
+		return slog.LevelInfo
+	case "warn":
+		return slog.LevelWarn
+	}
+	return slog.LevelError
+}
+
+// writePIDFile refuses to start over a live instance on the same prefix.
+func writePIDFile(path string) error {
+	if pid, err := readPID(path); err == nil && processAlive(pid) {
+		return fmt.Errorf("gatewayd is already running in this prefix (pid %d); stop it with 'gatewayd stop'", pid)
+	}
+	return os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+}
+
+func readPID(path string) (int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(string(data)))
+}
+
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	return syscall.Kill(pid, 0) == nil
+}
+
+func (d *daemon) openStore(ctx context.Context) error {
+	sc, err := storeConfig(d.cfg)
+	if err != nil {
+		return err
+	}
+	st, err := sqlstore.Open(ctx, sc, metas())
+	if err != nil {
+		return fmt.Errorf("opening the %s database: %w", d.cfg.Database, err)
+	}
+	d.store = st
+	d.runtime = runtime.NewManager(st, d.log)
+	if err := d.runtime.Load(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (d *daemon) serve(ctx context.Context) error {
+	cfg := d.cfg
+	if p := cfg.AccessLog(); p != "" {
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("opening access log: %w", err)
+		}
+		d.accessLog = proxy.NewAccessLog(f)
+		d.closers = append(d.closers, func(context.Context) error { d.accessLog.Close(); return f.Close() })
+	}
+	proxyCert, err := loadOrCreateCert(cfg, "proxy", cfg.SSLCert, cfg.SSLCertKey)
+	if err != nil {
+		return err
+	}
+	d.proxy = proxy.New(proxy.Options{
+		Version:           Version,
+		Snapshot:          d.runtime.Current,
+		TrustedIPs:        cfg.TrustedIPs,
+		RealIPHeader:      cfg.RealIPHeader,
+		RealIPRecursive:   cfg.RealIPRecursive,
+		AllowDebugHeader:  cfg.AllowDebugHeader,
+		ServerTokens:      hasHeader(cfg.Headers, "server_tokens"),
+		LatencyTokens:     hasHeader(cfg.Headers, "latency_tokens"),
+		RequestIDHeader:   hasHeader(cfg.Headers, "X-Gatewayd-Request-Id"),
+		UpstreamRequestID: hasHeader(cfg.HeadersUpstream, "X-Gatewayd-Request-Id"),
+		ErrorDefaultType:  cfg.ErrorDefaultType,
+		MaxHeaderBytes:    cfg.LargeClientHeaderBytes,
+		ReadHeaderTimeout: cfg.ClientHeaderTimeout,
+		IdleTimeout:       75 * time.Second,
+		MaxBodyBytes:      cfg.ClientMaxBodySize,
+		KeepalivePoolSize: cfg.UpstreamKeepalivePoolSize,
+		KeepaliveIdle:     cfg.UpstreamKeepaliveIdleTimeout,
+		DefaultCert:       proxyCert,
+		AccessLog:         d.accessLog,
+		Logger:            d.log,
+	})
+
+	rctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); d.runtime.Run(rctx) }()
+	d.closers = append(d.closers, func(context.Context) error { cancel(); wg.Wait(); return nil })
+
+	for _, l := range cfg.ProxyListen {
+		if err := d.serveProxy(l); err != nil {
+			return err
+		}
+	}
+	nodeID, err := loadNodeID(cfg)
+	if err != nil {
+		return err
+	}
+	adminHandler := admin.New(admin.Options{
+		Registry:      registry(),
+		Store:         d.store,
+		Plugins:       pluginCatalog{},
+		Version:       Version,
+		KongVersion:   KongVersion,
+		NodeID:        nodeID,
+		Configuration: cfg.Redacted(),
+		Token:         cfg.AdminToken,
+		ServerStatus:  d.proxy.ServerStatus,
+		Logger:        d.log,
+	})
+	adminCert, err := loadOrCreateCert(cfg, "admin", cfg.AdminSSLCert, cfg.AdminSSLCertKey)
+	if err != nil {
+		return err
+	}
+	for _, l := range cfg.AdminListen {
+		if err := d.serveHTTP("admin", l, adminHandler, adminCert); err != nil {
+			return err
+		}
+	}
+	statusCert, err := loadOrCreateCert(cfg, "status", cfg.StatusSSLCert, cfg.StatusSSLCertKey)
+	if err != nil {
+		return err
+	}
+	for _, l := range cfg.StatusListen {
+		if err := d.serveHTTP("status", l, d.statusHandler(adminHandler), statusCert); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func hasHeader(list []string, name string) bool {
+	for _, h := range list {
+		if strings.EqualFold(h, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *daemon) serveProxy(l conf.Listener) error {
+	ln, err := net.Listen("tcp", l.Addr())
+	if err != nil {
+		return fmt.Errorf("proxy_listen %s: %w", l.Addr(), err)
+	}
+	scheme := "http"
+	if l.SSL {
+		scheme = "https"
+		ln = tls.NewListener(ln, d.proxy.TLSConfig())
+	}
+	srv := d.proxy.NewServer(proxy.Listener{Scheme: scheme, Port: l.Port})
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+			d.errs <- fmt.Errorf("proxy %s: %w", l.Addr(), err)
+		}
+	}()
+	d.closers = append(d.closers, func(ctx context.Context) error { return srv.ShutdownWithContext(ctx) })
+	return nil
+}
+
+func (d *daemon) serveHTTP(name string, l conf.Listener, h http.Handler, cert *tls.Certificate) error {
+	ln, err := net.Listen("tcp", l.Addr())
+	if err != nil {
+		return fmt.Errorf("%s_listen %s: %w", name, l.Addr(), err)
+	}
+	if l.SSL {
+		ln = tls.NewListener(ln, &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*cert}})
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.errs <- fmt.Errorf("%s %s: %w", name, l.Addr(), err)
+		}
+	}()
+	d.closers = append(d.closers, srv.Shutdown)
+	return nil
+}
+
+// statusHandler serves the status listener: /status (as on the admin API)
+// and /status/ready for load balancers and orchestration.
+func (d *daemon) statusHandler(adminHandler http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/status", adminHandler)
+	mux.HandleFunc("/status/ready", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Server", "gatewayd/"+Version)
+		if d.runtime.Current() == nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"message":"no configuration loaded"}`)
+			return
+		}
+		if err := d.store.Ping(r.Context()); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"message":"database unreachable"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"message":"ready"}`)
+	})
+	return mux
+}
+
+func (d *daemon) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := len(d.closers) - 1; i >= 0; i-- {
+		if err := d.closers[i](ctx); err != nil {
+			d.log.Warn("shutdown step failed", "err", err)
+		}
+	}
+	d.closers = nil
+}
+
+func (d *daemon) cleanup() {
+	if d.store != nil {
+		_ = d.store.Close()
+	}
+	if pid, err := readPID(d.cfg.PIDFile()); err == nil && pid == os.Getpid() {
+		_ = os.Remove(d.cfg.PIDFile())
+	}
+	if d.log != nil {
+		d.log.Info("gatewayd stopped")
+	}
+	if d.logFile != nil {
+		_ = d.logFile.Close()
+	}
+}
+
+func listenAddrs(ls []conf.Listener) string {
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		parts[i] = l.Addr()
+		if l.SSL {
+			parts[i] += " ssl"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// loadNodeID keeps a stable node id in the prefix across restarts.
+func loadNodeID(cfg *conf.Config) (string, error) {
+	path := cfg.Path("node.id")
+	if data, err := os.ReadFile(path); err == nil {
+		if id := strings.TrimSpace(string(data)); id != "" {
+			return id, nil
+		}
+	}
+	id := uuid.NewString()
+	if err := os.WriteFile(path, []byte(id+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("writing %s: %w", filepath.Base(path), err)
+	}
+	return id, nil
+}
+

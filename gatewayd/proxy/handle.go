@@ -1,0 +1,413 @@
+package proxy
+
+import (
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/httppath"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/router"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/runtime"
+	"github.com/valyala/fasthttp"
+)
+
+// reqState holds per-request scratch buffers, pooled so the hot path does
+// not allocate.
+type reqState struct {
+	rawPath []byte
+	norm    []byte
+	up      []byte
+	scratch []byte
+	match   router.Match
+	rreq    router.Request
+	id      [32]byte
+}
+
+var statePool = sync.Pool{New: func() any {
+	return &reqState{norm: make([]byte, 0, 256), up: make([]byte, 0, 256), scratch: make([]byte, 0, 256)}
+}}
+
+var (
+	hdrVia            = []byte("Via")
+	hdrRequestID      = []byte("X-Gatewayd-Request-Id")
+	hdrUpLatency      = []byte("X-Gatewayd-Upstream-Latency")
+	hdrProxyLatency   = []byte("X-Gatewayd-Proxy-Latency")
+	hdrRespLatency    = []byte("X-Gatewayd-Response-Latency")
+	hdrXFF            = []byte("X-Forwarded-For")
+	hdrXFProto        = []byte("X-Forwarded-Proto")
+	hdrXFHost         = []byte("X-Forwarded-Host")
+	hdrXFPort         = []byte("X-Forwarded-Port")
+	hdrXFPath         = []byte("X-Forwarded-Path")
+	hdrXFPrefix       = []byte("X-Forwarded-Prefix")
+	hdrXRealIP        = []byte("X-Real-IP")
+	hdrDebug          = []byte("Gatewayd-Debug")
+	hdrServer         = []byte("Server")
+	strHTTP           = []byte("http")
+	strHTTPS          = []byte("https")
+	strTrace          = []byte("TRACE")
+	viaSep            = []byte(", ")
+	errNoRoute        = "no Route matched with those values"
+	errNoService      = "no Service found with those values"
+	errUseHTTPS       = "Please use HTTPS protocol"
+	errTimeout        = "The upstream server is timing out"
+	errBadUpstream    = "An invalid response was received from the upstream server"
+	errNoPeer         = "failure to get a peer from the ring-balancer"
+	errNameResolution = "name resolution failed"
+)
+
+func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
+	start := time.Now()
+	p.stats.total.Add(1)
+	st := statePool.Get().(*reqState)
+	defer statePool.Put(st)
+	p.newRequestID(&st.id)
+
+	snap := p.opts.Snapshot()
+	req := &ctx.Request
+	if bytes.Equal(req.Header.Method(), strTrace) {
+		p.reply(ctx, st, start, fasthttp.StatusMethodNotAllowed, "Method not allowed", false)
+		return
+	}
+
+	// Match on the normalized path; the raw one feeds X-Forwarded-Path.
+	uri := req.Header.RequestURI()
+	rawPath, query, hasQuery := splitRequestURI(uri)
+	st.rawPath = append(st.rawPath[:0], rawPath...)
+	st.norm = httppath.Normalize(st.norm[:0], st.rawPath)
+
+	st.rreq = router.Request{
+		Method:  req.Header.Method(),
+		Host:    req.Header.Host(),
+		Path:    st.norm,
+		Scheme:  l.Scheme,
+		Port:    l.Port,
+		Headers: &req.Header,
+	}
+	if l.Scheme == "https" {
+		if cs := ctx.TLSConnectionState(); cs != nil {
+			st.rreq.SNI = append(st.scratch[:0], cs.ServerName...)
+		}
+	}
+	if snap == nil || !snap.Router.Match(&st.rreq, &st.match) {
+		p.reply(ctx, st, start, fasthttp.StatusNotFound, errNoRoute, false)
+		return
+	}
+	rt := st.match.Route.Value.(*runtime.Route)
+	if p.opts.AllowDebugHeader && len(req.Header.PeekBytes(hdrDebug)) > 0 {
+		setDebugHeaders(&ctx.Response, st.match.Route, rt)
+	}
+
+	trusted := p.trusted(ctx)
+	if l.Scheme == "http" && !rt.HTTP && rt.HTTPS && !(trusted && bytes.EqualFold(req.Header.PeekBytes(hdrXFProto), strHTTPS)) {
+		p.redirectHTTPS(ctx, st, start, rt, uri)
+		return
+	}
+	svc := rt.Service
+	if svc == nil {
+		p.reply(ctx, st, start, fasthttp.StatusServiceUnavailable, errNoService, false)
+		return
+	}
+
+	// Upstream path (strip_path / path_handling) plus the untouched query.
+	st.up = httppath.UpstreamPath(st.up[:0], svc.Path, st.match.Path, rt.StripPath, rt.PathHandling, st.norm, st.match.MatchedLen)
+	prefixLen := 0
+	if rt.StripPath && st.match.MatchedLen > 0 {
+		prefixLen = st.match.MatchedLen
+	}
+	p.setForwardHeaders(ctx, st, l, port, trusted, prefixLen)
+	if hasQuery {
+		st.up = append(st.up, '?')
+		st.up = append(st.up, query...)
+	}
+	removeHopByHop(&req.Header)
+	req.SetRequestURIBytes(st.up)
+	req.UseHostHeader = true
+	if !rt.PreserveHost {
+		req.Header.SetHost(svc.HostHeader)
+	}
+	appendVia(&req.Header, p.via, nil)
+	if p.opts.UpstreamRequestID {
+		req.Header.SetBytesKV(hdrRequestID, st.id[:])
+	}
+	u := req.URI()
+	u.DisablePathNormalizing = true
+	if svc.TLS {
+		u.SetSchemeBytes(strHTTPS)
+	} else {
+		u.SetSchemeBytes(strHTTP)
+	}
+
+	proxyDone := time.Now()
+	upstreamAddr, target, err := p.forward(ctx, svc)
+	upDone := time.Now()
+	if err != nil {
+		status, msg := classify(err)
+		p.logRequest(ctx, st, start, rt, svc, target, upstreamAddr, status, upDone.Sub(proxyDone))
+		p.reply(ctx, st, start, status, msg, true)
+		return
+	}
+	resp := &ctx.Response
+	removeHopByHopResponse(&resp.Header)
+	appendVia(&resp.Header, p.via, viaSep)
+	if p.opts.LatencyTokens {
+		resp.Header.SetBytesK(hdrUpLatency, strconv.FormatInt(upDone.Sub(proxyDone).Milliseconds(), 10))
+		resp.Header.SetBytesK(hdrProxyLatency, strconv.FormatInt(proxyDone.Sub(start).Milliseconds(), 10))
+	}
+	if p.opts.RequestIDHeader {
+		resp.Header.SetBytesKV(hdrRequestID, st.id[:])
+	}
+	p.logRequest(ctx, st, start, rt, svc, target, upstreamAddr, resp.StatusCode(), upDone.Sub(proxyDone))
+}
+
+// splitRequestURI separates the path and query of a request target,
+// dropping the scheme and authority of absolute-form targets.
+func splitRequestURI(uri []byte) (path, query []byte, hasQuery bool) {
+	if bytes.HasPrefix(uri, []byte("http://")) || bytes.HasPrefix(uri, []byte("https://")) {
+		rest := uri[bytes.Index(uri, []byte("//"))+2:]
+		if i := bytes.IndexByte(rest, '/'); i >= 0 {
+			uri = rest[i:]
+		} else {
+			uri = []byte("/")
+		}
+	}
+	if i := bytes.IndexByte(uri, '?'); i >= 0 {
+		return uri[:i], uri[i+1:], true
+	}
+	if len(uri) == 0 {
+		return []byte("/"), nil, false
+	}
+	return uri, nil, false
+}
+
+// forward sends the request to the service, retrying connection failures
+// on the next target up to service.retries times. Requests are never
+// retried once the upstream may have seen them.
+func (p *Proxy) forward(ctx *fasthttp.RequestCtx, svc *runtime.Service) (net.Addr, string, error) {
+	var lastErr error
+	target := svc.Direct
+	for attempt := 0; attempt <= svc.Retries; attempt++ {
+		idx := 0
+		if svc.Balancer != nil {
+			idx = svc.Balancer.Pick()
+			if idx < 0 {
+				return nil, "", errNoTargets
+			}
+			target = svc.Balancer.Targets[idx].Addr
+		}
+		hc := p.client(svc, idx, target)
+		err := hc.Do(&ctx.Request, &ctx.Response)
+		if err == nil {
+			return ctx.Response.RemoteAddr(), target, nil
+		}
+		lastErr = err
+		if !retryable(err) {
+			break
+		}
+	}
+	return nil, target, lastErr
+}
+
+var errNoTargets = errors.New("no targets")
+
+func retryable(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, fasthttp.ErrDialTimeout)
+}
+
+// classify maps an upstream failure to Kong's status and message.
+func classify(err error) (int, string) {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, errNoTargets):
+		return fasthttp.StatusServiceUnavailable, errNoPeer
+	case errors.As(err, &dnsErr):
+		return fasthttp.StatusServiceUnavailable, errNameResolution
+	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, os.ErrDeadlineExceeded):
+		return fasthttp.StatusGatewayTimeout, errTimeout
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fasthttp.StatusGatewayTimeout, errTimeout
+	}
+	return fasthttp.StatusBadGateway, errBadUpstream
+}
+
+// client returns the pooled connection client for one service target.
+func (p *Proxy) client(svc *runtime.Service, idx int, addr string) *fasthttp.HostClient {
+	key := svc.ClientKeys[idx]
+	if c, ok := p.clients.Load(key); ok {
+		return c.(*fasthttp.HostClient)
+	}
+	connect := svc.Connect
+	hc := &fasthttp.HostClient{
+		Addr:                          addr,
+		IsTLS:                         svc.TLS,
+		Dial:                          func(a string) (net.Conn, error) { return p.dialer.DialTimeout(a, connect) },
+		MaxConns:                      4096,
+		MaxConnWaitTimeout:            connect,
+		MaxIdleConnDuration:           p.opts.KeepaliveIdle,
+		ReadTimeout:                   svc.Read,
+		WriteTimeout:                  svc.Write,
+		ReadBufferSize:                32 << 10,
+		DisablePathNormalizing:        true,
+		DisableHeaderNamesNormalizing: true,
+		NoDefaultUserAgentHeader:      true,
+		MaxIdemponentCallAttempts:     1,
+		RetryIfErr:                    func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+	}
+	if svc.TLS {
+		host, _, _ := net.SplitHostPort(addr)
+		hc.TLSConfig = &tls.Config{ServerName: host, InsecureSkipVerify: !svc.TLSVerify} // #nosec G402 -- Kong's tls_verify defaults to off
+	}
+	actual, _ := p.clients.LoadOrStore(key, hc)
+	return actual.(*fasthttp.HostClient)
+}
+
+// trusted reports whether the connection's peer is in trusted_ips.
+func (p *Proxy) trusted(ctx *fasthttp.RequestCtx) bool {
+	if len(p.opts.TrustedIPs) == 0 {
+		return false
+	}
+	addr, ok := netip.AddrFromSlice(ctx.RemoteIP())
+	if !ok {
+		return false
+	}
+	addr = addr.Unmap()
+	for _, pfx := range p.opts.TrustedIPs {
+		if pfx.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// setForwardHeaders sets Kong's upstream headers: X-Real-IP, X-Forwarded-*
+// (client values kept only from trusted peers), X-Forwarded-For appended.
+func (p *Proxy) setForwardHeaders(ctx *fasthttp.RequestCtx, st *reqState, l Listener, port []byte, trusted bool, prefixLen int) {
+	h := &ctx.Request.Header
+	remote := ctx.RemoteIP()
+	ipBuf := remote.String()
+	realIP := ipBuf
+	if trusted && p.opts.RealIPHeader != "" {
+		if v := h.Peek(p.opts.RealIPHeader); len(v) > 0 {
+			realIP = p.realIPFrom(v)
+		}
+	}
+	if xff := h.PeekBytes(hdrXFF); len(xff) > 0 {
+		st.scratch = append(append(append(st.scratch[:0], xff...), viaSep...), ipBuf...)
+		h.SetBytesKV(hdrXFF, st.scratch)
+	} else {
+		h.SetBytesK(hdrXFF, ipBuf)
+	}
+	h.SetBytesK(hdrXRealIP, realIP)
+	setUnlessTrusted(h, hdrXFProto, trusted, []byte(l.Scheme))
+	host := h.Host()
+	if i := bytes.LastIndexByte(host, ':'); i >= 0 && !bytes.Contains(host[i:], []byte("]")) {
+		host = host[:i]
+	}
+	setUnlessTrusted(h, hdrXFHost, trusted, host)
+	setUnlessTrusted(h, hdrXFPort, trusted, port)
+	setUnlessTrusted(h, hdrXFPath, trusted, st.rawPath)
+	if prefixLen > 1 && prefixLen <= len(st.norm) {
+		setUnlessTrusted(h, hdrXFPrefix, trusted, st.norm[:prefixLen])
+	} else if !trusted {
+		h.DelBytes(hdrXFPrefix)
+	}
+}
+
+func (p *Proxy) realIPFrom(v []byte) string {
+	// With real_ip_recursive the rightmost untrusted address wins;
+	// otherwise the last address in the header.
+	parts := bytes.Split(v, []byte(","))
+	for i := len(parts) - 1; i >= 0; i-- {
+		s := string(bytes.TrimSpace(parts[i]))
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			continue
+		}
+		if !p.opts.RealIPRecursive || i == 0 {
+			return s
+		}
+		trusted := false
+		for _, pfx := range p.opts.TrustedIPs {
+			if pfx.Contains(a.Unmap()) {
+				trusted = true
+				break
+			}
+		}
+		if !trusted {
+			return s
+		}
+	}
+	return string(bytes.TrimSpace(parts[0]))
+}
+
+func setUnlessTrusted(h *fasthttp.RequestHeader, key []byte, trusted bool, v []byte) {
+	if trusted && len(h.PeekBytes(key)) > 0 {
+		return
+	}
+	h.SetBytesKV(key, v)
+}
+
+// appendVia adds our Via token after any existing value.
+func appendVia(h interface {
+	PeekBytes([]byte) []byte
+	SetBytesKV([]byte, []byte)
+}, via, sep []byte) {
+	cur := h.PeekBytes(hdrVia)
+	if len(cur) == 0 {
+		h.SetBytesKV(hdrVia, via)
+		return
+	}
+	buf := make([]byte, 0, len(cur)+2+len(via))
+	buf = append(append(append(buf, cur...), ", "...), via...)
+	h.SetBytesKV(hdrVia, buf)
+}
+
+func setDebugHeaders(resp *fasthttp.Response, r *router.Route, rt *runtime.Route) {
+	resp.Header.Set("Gatewayd-Route-Id", r.ID)
+	if r.Name != "" {
+		resp.Header.Set("Gatewayd-Route-Name", r.Name)
+	}
+	if rt.Service != nil {
+		resp.Header.Set("Gatewayd-Service-Id", rt.Service.ID)
+		if rt.Service.Name != "" {
+			resp.Header.Set("Gatewayd-Service-Name", rt.Service.Name)
+		}
+	}
+}
+
+func (p *Proxy) redirectHTTPS(ctx *fasthttp.RequestCtx, st *reqState, start time.Time, rt *runtime.Route, uri []byte) {
+	if rt.RedirectCode == fasthttp.StatusUpgradeRequired || rt.RedirectCode == 0 {
+		ctx.Response.Header.Set("Connection", "Upgrade")
+		ctx.Response.Header.Set("Upgrade", "TLS/1.2, HTTP/1.1")
+		p.reply(ctx, st, start, fasthttp.StatusUpgradeRequired, errUseHTTPS, false)
+		return
+	}
+	host := ctx.Request.Header.Host()
+	if i := bytes.LastIndexByte(host, ':'); i >= 0 && !bytes.Contains(host[i:], []byte("]")) {
+		host = host[:i]
+	}
+	path, query, hasQuery := splitRequestURI(uri)
+	loc := "https://" + string(host) + string(path)
+	if hasQuery {
+		loc += "?" + string(query)
+	}
+	ctx.Response.Reset()
+	ctx.Response.SetStatusCode(rt.RedirectCode)
+	ctx.Response.Header.Set("Location", loc)
+	ctx.Response.Header.SetBytesKV(hdrServer, p.server)
+	if p.opts.RequestIDHeader {
+		ctx.Response.Header.SetBytesKV(hdrRequestID, st.id[:])
+	}
+}

@@ -1,0 +1,159 @@
+package proxy
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// reply sends a gateway-generated response with Kong's body format,
+// negotiated on Accept: JSON by default for gateway decisions (no route,
+// no service), error_default_type for upstream failures (nginx-level
+// errors in Kong), text/plain, HTML or XML on request.
+func (p *Proxy) reply(ctx *fasthttp.RequestCtx, st *reqState, start time.Time, status int, msg string, upstreamFailure bool) {
+	resp := &ctx.Response
+	keep := resp.Header.Peek("Gatewayd-Route-Id") != nil
+	var debug [][2]string
+	if keep {
+		resp.Header.VisitAll(func(k, v []byte) {
+			if bytes.HasPrefix(k, []byte("Gatewayd-")) {
+				debug = append(debug, [2]string{string(k), string(v)})
+			}
+		})
+	}
+	upgrade := status == fasthttp.StatusUpgradeRequired
+	resp.ResetBody()
+	resp.Header.Reset()
+	for _, kv := range debug {
+		resp.Header.Set(kv[0], kv[1])
+	}
+	if upgrade {
+		resp.Header.Set("Connection", "Upgrade")
+		resp.Header.Set("Upgrade", "TLS/1.2, HTTP/1.1")
+	}
+	resp.SetStatusCode(status)
+	if p.opts.ServerTokens {
+		resp.Header.SetBytesKV(hdrServer, p.server)
+	}
+	if p.opts.RequestIDHeader {
+		resp.Header.SetBytesKV(hdrRequestID, st.id[:])
+	}
+	if p.opts.LatencyTokens {
+		resp.Header.SetBytesK(hdrRespLatency, strconv.FormatInt(time.Since(start).Milliseconds(), 10))
+	}
+	kind := negotiate(ctx.Request.Header.Peek("Accept"), upstreamFailure, p.opts.ErrorDefaultType)
+	id := string(st.id[:])
+	switch kind {
+	case "text/plain":
+		resp.Header.SetContentType("text/plain; charset=utf-8")
+		resp.SetBodyString(msg + "\nrequest_id: " + id + "\n")
+	case "text/html":
+		resp.Header.SetContentType("text/html; charset=utf-8")
+		resp.SetBodyString("<!doctype html>\n<html>\n  <head>\n    <meta charset=\"utf-8\">\n    <title>Error</title>\n  </head>\n  <body>\n    <h1>Error</h1>\n    <p>" +
+			htmlEscape(msg) + ".</p>\n    <p>request_id: " + id + "</p>\n  </body>\n</html>\n")
+	case "application/xml":
+		resp.Header.SetContentType("application/xml; charset=utf-8")
+		resp.SetBodyString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error>\n  <message>" + htmlEscape(msg) +
+			"</message>\n  <requestid>" + id + "</requestid>\n</error>\n")
+	default:
+		resp.Header.SetContentType("application/json; charset=utf-8")
+		resp.SetBodyString(`{"message":"` + jsonEscape(msg) + `","request_id":"` + id + `"}`)
+	}
+	if st != nil && !upstreamFailure {
+		p.logLocal(ctx, st, start, status)
+	}
+}
+
+// negotiate picks the error body type from Accept.
+func negotiate(accept []byte, upstreamFailure bool, defaultType string) string {
+	a := string(accept)
+	switch {
+	case strings.Contains(a, "application/json"):
+		return "application/json"
+	case strings.Contains(a, "text/html"):
+		return "text/html"
+	case strings.Contains(a, "application/xml"), strings.Contains(a, "text/xml"):
+		return "application/xml"
+	case strings.Contains(a, "text/plain"):
+		return "text/plain"
+	}
+	if upstreamFailure {
+		return defaultType
+	}
+	return "application/json"
+}
+
+func jsonEscape(s string) string {
+	if !strings.ContainsAny(s, "\"\\\n\r\t") {
+		return s
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
+	return r.Replace(s)
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
+}
+
+// errorHandler answers requests fasthttp could not parse, with Kong's 400s.
+func (p *Proxy) errorHandler(ctx *fasthttp.RequestCtx, err error) {
+	msg := "Bad request"
+	status := fasthttp.StatusBadRequest
+	e := err.Error()
+	switch {
+	case strings.Contains(e, "small read buffer"), strings.Contains(e, "too large"):
+		msg = "Request header or cookie too large"
+		if strings.Contains(e, "body size exceeds") {
+			status, msg = fasthttp.StatusRequestEntityTooLarge, "Request Entity Too Large"
+		}
+	case strings.Contains(e, "body size exceeds"):
+		status, msg = fasthttp.StatusRequestEntityTooLarge, "Request Entity Too Large"
+	case strings.Contains(e, "timeout"):
+		status, msg = fasthttp.StatusRequestTimeout, "Request Timeout"
+	}
+	ctx.Response.Reset()
+	ctx.SetConnectionClose()
+	ctx.Response.SetStatusCode(status)
+	ctx.Response.Header.SetBytesKV(hdrServer, p.server)
+	ctx.Response.Header.SetContentType("text/plain; charset=utf-8")
+	ctx.Response.SetBodyString(msg + "\n")
+}
+
+// hop-by-hop headers (RFC 7230 §6.1) never cross the proxy.
+var hopByHop = []string{"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+func removeHopByHop(h *fasthttp.RequestHeader) {
+	// Headers named in Connection go too, but never ones the gateway sets
+	// afterwards (we add ours after this), so "Connection: X-Forwarded-For"
+	// cannot strip them.
+	if c := h.Peek("Connection"); len(c) > 0 {
+		for _, name := range bytes.Split(c, []byte(",")) {
+			name = bytes.TrimSpace(name)
+			if len(name) > 0 && !bytes.EqualFold(name, []byte("close")) && !bytes.EqualFold(name, []byte("keep-alive")) {
+				h.DelBytes(name)
+			}
+		}
+	}
+	for _, k := range hopByHop {
+		h.Del(k)
+	}
+	h.ResetConnectionClose()
+}
+
+func removeHopByHopResponse(h *fasthttp.ResponseHeader) {
+	if c := h.Peek("Connection"); len(c) > 0 {
+		for _, name := range bytes.Split(c, []byte(",")) {
+			name = bytes.TrimSpace(name)
+			if len(name) > 0 && !bytes.EqualFold(name, []byte("close")) && !bytes.EqualFold(name, []byte("keep-alive")) {
+				h.DelBytes(name)
+			}
+		}
+	}
+	for _, k := range []string{"Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade"} {
+		h.Del(k)
+	}
+	h.ResetConnectionClose()
+}
