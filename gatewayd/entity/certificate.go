@@ -128,10 +128,8 @@ func SNIs() *schema.Entity {
 			{Name: "certificate", Kind: schema.Foreign, Reference: "certificates", Required: true, OnDelete: "cascade",
 				Description: "The id (a UUID) of the certificate with which to associate the SNI hostname."},
 		},
-
 	}
 }
-
 
 // CACertificates are trusted CAs for upstream TLS verification
 // (kong/db/schema/entities/ca_certificates.lua).

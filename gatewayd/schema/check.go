@@ -197,7 +197,7 @@ type CustomCheck struct {
 	Desc  map[string]any
 }
 
-func (c *CustomCheck) Fields() []string          { return c.Reads }
+func (c *CustomCheck) Fields() []string           { return c.Reads }
 func (c *CustomCheck) Validate(doc Doc, e Errors) { c.Fn(doc, e) }
 func (c *CustomCheck) Describe() map[string]any {
 	if c.Desc != nil {

@@ -73,12 +73,12 @@ type Field struct {
 	OnDelete  string
 
 	// Validators, applied in Kong's order; the first failure wins.
-	Between    *Range
-	EqNull     bool // the value must be null (Kong's eq = null)
+	Between *Range
+	EqNull  bool // the value must be null (Kong's eq = null)
 	// Err replaces the message of EqNull/Ne failures (Kong's field "err").
 	Err string
 	// Ne rejects one specific value.
-	Ne any
+	Ne         any
 	Gt         *float64
 	LenMin     int
 	LenMax     int

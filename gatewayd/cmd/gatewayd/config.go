@@ -81,7 +81,7 @@ func metas() []store.Meta { return store.MetasFromSchemas(registry()) }
 // the plugins entity rejects every name with Kong's "not enabled" error.
 type pluginCatalog struct{}
 
-func (pluginCatalog) lookup(string) (entity.PluginInfo, bool)      { return entity.PluginInfo{}, false }
-func (pluginCatalog) Names() []string                              { return nil }
-func (pluginCatalog) Describe(string) (map[string]any, bool)       { return nil, false }
+func (pluginCatalog) lookup(string) (entity.PluginInfo, bool)         { return entity.PluginInfo{}, false }
+func (pluginCatalog) Names() []string                                 { return nil }
+func (pluginCatalog) Describe(string) (map[string]any, bool)          { return nil, false }
 func (pluginCatalog) Meta(string) (version string, prio int, ok bool) { return "", 0, false }

@@ -356,4 +356,3 @@ func loadNodeID(cfg *conf.Config) (string, error) {
 	}
 	return id, nil
 }
-
