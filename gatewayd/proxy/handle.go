@@ -71,6 +71,14 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 
 	snap := p.opts.Snapshot()
 	req := &ctx.Request
+	if raw := req.Header.RawHeaders(); hasRawHeader(raw, strTransferEncodingLower) && hasRawHeader(raw, strContentLengthLower) {
+		// Content-Length together with Transfer-Encoding is the classic
+		// request-smuggling shape (RFC 9112 §6.1): refuse it and close the
+		// connection so no bytes are reinterpreted as a next request.
+		ctx.SetConnectionClose()
+		p.reply(ctx, st, start, fasthttp.StatusBadRequest, "Bad request", false)
+		return
+	}
 	if bytes.Equal(req.Header.Method(), strTrace) {
 		p.reply(ctx, st, start, fasthttp.StatusMethodNotAllowed, "Method not allowed", false)
 		return
@@ -164,6 +172,29 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 		resp.Header.SetBytesKV(hdrRequestID, st.id[:])
 	}
 	p.logRequest(ctx, st, start, rt, svc, target, upstreamAddr, resp.StatusCode(), upDone.Sub(proxyDone))
+}
+
+var (
+	strContentLengthLower    = []byte("content-length")
+	strTransferEncodingLower = []byte("transfer-encoding")
+)
+
+// hasRawHeader reports whether a raw header block has a header line named
+// name (compared case-insensitively; name must be lower case).
+func hasRawHeader(raw, name []byte) bool {
+	for len(raw) > 0 {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon == len(name) && bytes.EqualFold(line[:colon], name) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitRequestURI separates the path and query of a request target,

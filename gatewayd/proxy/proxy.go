@@ -5,10 +5,12 @@
 package proxy
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -128,6 +130,7 @@ func (p *Proxy) NewServer(l Listener) *fasthttp.Server {
 		NoDefaultContentType:          true,
 		ReduceMemoryUsage:             false,
 		CloseOnShutdown:               true,
+		Logger:                        fasthttpLogger{p.opts.Logger},
 		ConnState: func(_ net.Conn, st fasthttp.ConnState) {
 			switch st {
 			case fasthttp.StateNew:
@@ -171,6 +174,17 @@ func (p *Proxy) ServerStatus() map[string]any {
 		"connections_writing":  active,
 		"connections_waiting":  0,
 		"total_requests":       p.stats.total.Load(),
+	}
+}
+
+// fasthttpLogger routes fasthttp's connection-level messages (malformed
+// requests, client resets) to our log at debug level: they are the client's
+// problem, answered with a 400, and would flood stderr otherwise.
+type fasthttpLogger struct{ log *slog.Logger }
+
+func (l fasthttpLogger) Printf(format string, args ...any) {
+	if l.log.Enabled(context.Background(), slog.LevelDebug) {
+		l.log.Debug(fmt.Sprintf(format, args...))
 	}
 }
 

@@ -25,8 +25,9 @@ type entry struct {
 	snis    []string
 	hosts   []hostPattern
 
-	prio priority
-	key  uint64 // rank key, see rankEntries
+	prio     priority
+	category category
+	key      uint64 // rank key, see rankEntries
 }
 
 // hostPattern is a parsed route host.
@@ -90,6 +91,7 @@ func compileRoute(rt *Route, routeIdx int) ([]entry, error) {
 		hosts:    compileHosts(rt.Hosts),
 	}
 	base.prio = basePriority(rt)
+	base.category = routeCategory(rt)
 
 	if len(rt.Paths) == 0 {
 		return []entry{base}, nil

@@ -52,7 +52,7 @@ func TestKongSelect(t *testing.T) {
 		{"single header any of repeated values", req("GET", "/", "").with(testHeaders{"location": {"my-location-3", "my-location-2"}}), "9"},
 		{"single header wrong value", req("GET", "/", "").with(testHeaders{"location": {"my-location-3"}}), ""},
 		{"single header wrong repeated values", req("GET", "/", "").with(testHeaders{"location": {"my-location-3", "foo"}}), ""},
-		{"header regex", req("GET", "/", "").with(testHeaders{"user_agent": {chrome}}), "15"},
+		{"header regex", req("GET", "/", "").with(testHeaders{"User-Agent": {chrome}}), "15"},
 		{"multiple headers", req("GET", "/", "").with(testHeaders{"location": {"my-location-1"}, "version": {"v1"}}), "10"},
 		{"multiple headers other value", req("GET", "/", "").with(testHeaders{"location": {"my-location-1"}, "version": {"v2"}}), "10"},
 		{"multiple headers repeated values", req("GET", "/", "").with(testHeaders{"location": {"my-location-3", "my-location-1"}, "version": {"v2"}}), "10"},
@@ -213,7 +213,8 @@ func TestKongWildcardHost(t *testing.T) {
 		runMatchCases(t, r, []matchCase{
 			{"leftmost", req("GET", "/", "foo.route.com"), "1"},
 			{"leftmost spans labels", req("GET", "/", "a.b.route.com"), "1"},
-			{"leftmost needs a label", req("GET", "/", "route.com"), ""},
+			{"leftmost needs a label", req("GET", "/", ".route.com"), ""},
+			{"bare domain only matches the rightmost wildcard", req("GET", "/", "route.com"), "2"},
 			{"rightmost", req("GET", "/", "route.org"), "2"},
 			{"rightmost spans labels", req("GET", "/", "route.co.uk"), "2"},
 			{"rightmost with port", req("GET", "/", "route.org:123"), "2"},

@@ -84,17 +84,54 @@ func compareBool(a, b bool) int {
 	return -1
 }
 
+// category is the set of attribute kinds a route uses, with the bit values
+// of Kong's traditional router (kong/router/traditional.lua MATCH_RULES).
+// Between equal priorities Kong's ATC router picks the highest route uuid;
+// gatewayd instead breaks such ties like the traditional router orders its
+// categories (HOST > HEADER > URI > METHOD > SNI), which keeps the outcomes
+// Kong's own specs expect (a wildcard-host-only route beats a method-only
+// route) without depending on ids.
+type category uint8
+
+const (
+	categoryHost   category = 0x40
+	categoryHeader category = 0x20
+	categoryURI    category = 0x10
+	categoryMethod category = 0x08
+	categorySNI    category = 0x04
+)
+
+func routeCategory(rt *Route) category {
+	var c category
+	for _, k := range []struct {
+		set bool
+		bit category
+	}{
+		{len(rt.Hosts) > 0, categoryHost},
+		{len(rt.Headers) > 0, categoryHeader},
+		{len(rt.Paths) > 0, categoryURI},
+		{len(rt.Methods) > 0, categoryMethod},
+		{len(rt.SNIs) > 0, categorySNI},
+	} {
+		if k.set {
+			c |= k.bit
+		}
+	}
+	return c
+}
+
 // Rank keys. Every entry gets a key; lower keys win. The key packs
 //
-//	class (bits 33+)  dense rank of the Kong priority: equal priorities share it
+//	class (bits 33+)  dense rank of (Kong priority, category): entries that
+//	                  tie on both share it
 //	port  (bit 32)    cleared at match time when the request port matched a
 //	                  route host that names a port explicitly
 //	rank  (bits 0-31) position in the total order below, unique per entry
 //
-// so that, for equal Kong priority, a route host with an explicit matching
-// port is preferred (Kong's ATC router gets that from uuid order in its own
-// specs; kong-compat §3.2 documents the preference), and remaining ties go to
-// the older created_at, then the smaller id, then input order.
+// so that, within a class, a route host with an explicit matching port is
+// preferred (kong-compat §3.2; Kong's ATC router gets it from uuid order in
+// its own specs), and remaining ties go to the older created_at, then the
+// smaller id, then input order.
 const (
 	portBit    = uint64(1) << 32
 	classShift = 33
@@ -105,6 +142,9 @@ const (
 func rankEntries(entries []entry) {
 	slices.SortStableFunc(entries, func(a, b entry) int {
 		if c := a.prio.compare(b.prio); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.category, a.category); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(a.route.CreatedAt, b.route.CreatedAt); c != 0 {
@@ -120,7 +160,7 @@ func rankEntries(entries []entry) {
 	})
 	class := uint64(0)
 	for i := range entries {
-		if i > 0 && entries[i].prio != entries[i-1].prio {
+		if i > 0 && (entries[i].prio != entries[i-1].prio || entries[i].category != entries[i-1].category) {
 			class++
 		}
 		entries[i].key = class<<classShift | portBit | uint64(i)
