@@ -13,7 +13,24 @@ type PluginInfo struct {
 	Protocols []string
 	// NoConsumer, NoRoute, NoService forbid scoping to that entity.
 	NoConsumer, NoRoute, NoService bool
+	// Checks are the plugin schema's entity checks (Kong's plugin
+	// entity_checks), run against the whole plugin entity, so their field
+	// paths start with "config." and their errors land under "@entity".
+	Checks []schema.Check
 }
+
+// pluginChecks runs the entity checks of the plugin a document names.
+type pluginChecks struct {
+	info func(doc schema.Doc) (PluginInfo, bool)
+}
+
+func (pluginChecks) Fields() []string { return nil }
+func (c pluginChecks) Validate(doc schema.Doc, errs schema.Errors) {
+	if i, ok := c.info(doc); ok {
+		schema.RunChecks(i.Checks, doc, errs)
+	}
+}
+func (pluginChecks) Describe() map[string]any { return nil }
 
 // PluginLookup returns the info of a loaded plugin.
 type PluginLookup func(name string) (PluginInfo, bool)
@@ -91,7 +108,7 @@ func Plugins(lookup PluginLookup) *schema.Entity {
 					}
 				}
 			},
-		}},
+		}, pluginChecks{info: info}},
 		Normalize: func(doc, input schema.Doc, op schema.Op) {
 			if _, given := input["protocols"]; given || op == schema.Update {
 				return

@@ -108,7 +108,8 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 		return
 	}
 	rt := st.match.Route.Value.(*runtime.Route)
-	if p.opts.AllowDebugHeader && len(req.Header.PeekBytes(hdrDebug)) > 0 {
+	debug := p.opts.AllowDebugHeader && len(req.Header.PeekBytes(hdrDebug)) > 0
+	if debug {
 		setDebugHeaders(&ctx.Response, st.match.Route, rt)
 	}
 
@@ -129,12 +130,14 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	if rt.StripPath && st.match.MatchedLen > 0 {
 		prefixLen = st.match.MatchedLen
 	}
+	// Hop-by-hop headers go first, so a client's "Connection: X-Forwarded-For"
+	// cannot remove what the gateway sets next (CVE-2021-33197's shape).
+	removeHopByHop(&req.Header)
 	p.setForwardHeaders(ctx, st, l, port, trusted, prefixLen)
 	if hasQuery {
 		st.up = append(st.up, '?')
 		st.up = append(st.up, query...)
 	}
-	removeHopByHop(&req.Header)
 	req.SetRequestURIBytes(st.up)
 	req.UseHostHeader = true
 	if !rt.PreserveHost {
@@ -155,6 +158,10 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	proxyDone := time.Now()
 	upstreamAddr, target, err := p.forward(ctx, svc)
 	upDone := time.Now()
+	if debug {
+		// The upstream call reset the response; add the headers back.
+		setDebugHeaders(&ctx.Response, st.match.Route, rt)
+	}
 	if err != nil {
 		status, msg := classify(err)
 		p.logRequest(ctx, st, start, rt, svc, target, upstreamAddr, status, upDone.Sub(proxyDone))
@@ -281,20 +288,19 @@ func (p *Proxy) client(svc *runtime.Service, idx int, addr string) *fasthttp.Hos
 	}
 	connect := svc.Connect
 	hc := &fasthttp.HostClient{
-		Addr:                          addr,
-		IsTLS:                         svc.TLS,
-		Dial:                          func(a string) (net.Conn, error) { return p.dialer.DialTimeout(a, connect) },
-		MaxConns:                      4096,
-		MaxConnWaitTimeout:            connect,
-		MaxIdleConnDuration:           p.opts.KeepaliveIdle,
-		ReadTimeout:                   svc.Read,
-		WriteTimeout:                  svc.Write,
-		ReadBufferSize:                32 << 10,
-		DisablePathNormalizing:        true,
-		DisableHeaderNamesNormalizing: true,
-		NoDefaultUserAgentHeader:      true,
-		MaxIdemponentCallAttempts:     1,
-		RetryIfErr:                    func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+		Addr:                      addr,
+		IsTLS:                     svc.TLS,
+		Dial:                      func(a string) (net.Conn, error) { return p.dialer.DialTimeout(a, connect) },
+		MaxConns:                  4096,
+		MaxConnWaitTimeout:        connect,
+		MaxIdleConnDuration:       p.opts.KeepaliveIdle,
+		ReadTimeout:               svc.Read,
+		WriteTimeout:              svc.Write,
+		ReadBufferSize:            32 << 10,
+		DisablePathNormalizing:    true,
+		NoDefaultUserAgentHeader:  true,
+		MaxIdemponentCallAttempts: 1,
+		RetryIfErr:                func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 	}
 	if svc.TLS {
 		host, _, _ := net.SplitHostPort(addr)

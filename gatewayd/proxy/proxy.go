@@ -119,18 +119,17 @@ func (p *Proxy) NewServer(l Listener) *fasthttp.Server {
 		Handler: func(ctx *fasthttp.RequestCtx) {
 			p.handle(ctx, l, portBytes)
 		},
-		ErrorHandler:                  p.errorHandler,
-		Name:                          string(p.server),
-		ReadBufferSize:                p.opts.MaxHeaderBytes,
-		ReadTimeout:                   p.opts.ReadHeaderTimeout,
-		IdleTimeout:                   p.opts.IdleTimeout,
-		MaxRequestBodySize:            maxBody,
-		DisableHeaderNamesNormalizing: true,
-		DisablePreParseMultipartForm:  true,
-		NoDefaultContentType:          true,
-		ReduceMemoryUsage:             false,
-		CloseOnShutdown:               true,
-		Logger:                        fasthttpLogger{p.opts.Logger},
+		ErrorHandler:                 p.errorHandler,
+		Name:                         string(p.server),
+		ReadBufferSize:               p.opts.MaxHeaderBytes,
+		ReadTimeout:                  p.opts.ReadHeaderTimeout,
+		IdleTimeout:                  p.opts.IdleTimeout,
+		MaxRequestBodySize:           maxBody,
+		DisablePreParseMultipartForm: true,
+		NoDefaultContentType:         true,
+		ReduceMemoryUsage:            false,
+		CloseOnShutdown:              true,
+		Logger:                       fasthttpLogger{p.opts.Logger},
 		ConnState: func(_ net.Conn, st fasthttp.ConnState) {
 			switch st {
 			case fasthttp.StateNew:

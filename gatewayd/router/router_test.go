@@ -163,6 +163,15 @@ func TestPrecedence(t *testing.T) {
 			req("GET", "/", "example.com:8080"), "any-port-path",
 		},
 		{
+			"equal priorities follow the traditional category order",
+			[]Route{
+				{ID: "a-sni", SNIs: []string{"example.com"}},
+				{ID: "b-method", Methods: []string{"GET"}},
+			},
+			&Request{Method: []byte("GET"), Path: []byte("/"), Scheme: "https", SNI: []byte("example.com"), Port: 443},
+			"b-method",
+		},
+		{
 			"snis count towards the weight",
 			[]Route{
 				{ID: "path", Paths: []string{"/x"}},

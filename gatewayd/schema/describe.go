@@ -5,11 +5,15 @@ package schema
 // decK and our own tooling read defaults from here.
 func (e *Entity) Describe() map[string]any {
 	out := map[string]any{"fields": DescribeFields(e.Fields)}
-	if len(e.Checks) > 0 {
-		checks := make([]any, len(e.Checks))
-		for i, c := range e.Checks {
-			checks[i] = c.Describe()
+	var checks []any
+	for _, c := range e.Checks {
+		// Checks that depend on the document (a plugin's own checks)
+		// describe nothing at the entity level.
+		if d := c.Describe(); d != nil {
+			checks = append(checks, d)
 		}
+	}
+	if len(checks) > 0 {
 		out["entity_checks"] = checks
 	}
 	return out

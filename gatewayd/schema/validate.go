@@ -203,22 +203,53 @@ func validateRecord(fields []*Field, checks []Check, rec, root Doc, errs Errors)
 			errs[f.Name] = msg
 		}
 	}
+	RunChecks(checks, rec, errs)
+}
+
+// RunChecks runs entity checks against doc as Kong's run_entity_checks
+// does: a check is skipped when one of the fields it reads already has an
+// error. Check fields are dotted paths from doc ("config.second").
+func RunChecks(checks []Check, doc Doc, errs Errors) {
 	for _, c := range checks {
 		if involvesError(c, errs) {
 			continue
 		}
-		c.Validate(rec, errs)
+		c.Validate(doc, errs)
 	}
 }
 
+// involvesError reports whether an error is recorded at one of the check's
+// field paths, or at a record on the way to it.
 func involvesError(c Check, errs Errors) bool {
 	for _, f := range c.Fields() {
-		if errs.Has(strings.SplitN(f, ".", 2)[0]) {
+		var cur any = map[string]any(errs)
+		for _, part := range strings.Split(f, ".") {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				if e, isErrs := cur.(Errors); isErrs {
+					m = e
+				} else {
+					break
+				}
+			}
+			v, has := m[part]
+			if !has {
+				cur = nil
+				break
+			}
+			cur = v
+		}
+		if cur != nil {
 			return true
 		}
 	}
 	return false
 }
+
+// ValidateField validates one value against a field (type, validators and
+// nested fields) and returns nil, a message string or a nested error value.
+// parent is the enclosing document, for records whose fields depend on it.
+func ValidateField(f *Field, v any, parent Doc) any { return validateValue(f, v, parent) }
 
 // validateValue validates a non-null value against a field and returns
 // nil, a message string, or a nested error value (records/arrays/maps).

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -25,7 +26,17 @@ type docDecoder struct {
 	buf  []byte // scratch for strings with escapes
 }
 
+// newDocDecoder returns a decoder that interns keys across documents.
 func newDocDecoder() *docDecoder { return &docDecoder{keys: make(map[string]string, 64)} }
+
+// decodeDoc decodes one document; there is nothing to share keys with.
+func decodeDoc(raw []byte) (store.Doc, error) {
+	doc, err := (&docDecoder{}).decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("decode document: %w", err)
+	}
+	return doc, nil
+}
 
 // errFallback means "let encoding/json decide".
 var errFallback = errors.New("fallback")
@@ -186,7 +197,7 @@ func (p *parser) str(intern bool) (string, error) {
 			if !ascii && !utf8.Valid(s) {
 				return "", errFallback // encoding/json substitutes U+FFFD; let it
 			}
-			if intern {
+			if intern && p.d.keys != nil {
 				if k, ok := p.d.keys[string(s)]; ok { // no allocation for the lookup
 					return k, nil
 				}
@@ -219,7 +230,7 @@ func (p *parser) escapedStr(start int, intern bool) (string, error) {
 			if !utf8.Valid(buf) {
 				return "", errFallback
 			}
-			if intern {
+			if intern && p.d.keys != nil {
 				if k, ok := p.d.keys[string(buf)]; ok {
 					return k, nil
 				}

@@ -10,7 +10,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -249,10 +248,13 @@ func decodeDocs(raws [][]byte) ([]store.Doc, error) {
 	const chunk = 512
 	workers := min(runtime.GOMAXPROCS(0), (len(raws)+chunk-1)/chunk)
 	if workers <= 1 {
+		dec := newDocDecoder()
 		for i, raw := range raws {
-			if err := json.Unmarshal(raw, &docs[i]); err != nil {
+			doc, err := dec.decode(raw)
+			if err != nil {
 				return nil, fmt.Errorf("decode document: %w", err)
 			}
+			docs[i] = doc
 		}
 		return docs, nil
 	}
@@ -266,16 +268,19 @@ func decodeDocs(raws [][]byte) ([]store.Doc, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			dec := newDocDecoder()
 			for {
 				start := int(next.Add(chunk)) - chunk
 				if start >= len(raws) {
 					return
 				}
 				for i := start; i < min(start+chunk, len(raws)); i++ {
-					if err := json.Unmarshal(raws[i], &docs[i]); err != nil {
+					doc, err := dec.decode(raws[i])
+					if err != nil {
 						errOnce.Do(func() { firstErr = fmt.Errorf("decode document: %w", err) })
 						return
 					}
+					docs[i] = doc
 				}
 			}
 		}()
@@ -449,14 +454,6 @@ func (c *conn) getByField(ctx context.Context, entity, field, value string) (sto
 		return nil, fmt.Errorf("get %s by %s %q: %w", entity, field, value, err)
 	}
 	return decodeDoc(raw)
-}
-
-func decodeDoc(raw []byte) (store.Doc, error) {
-	var doc store.Doc
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("decode document: %w", err)
-	}
-	return doc, nil
 }
 
 func (c *conn) list(ctx context.Context, entity string, lq store.ListQuery) (store.Page, error) {
