@@ -11,6 +11,8 @@
 // is the candidate with the best Kong priority (see priority.go).
 package router
 
+import "sync"
+
 // Route is one route as the router sees it. Its fields are read-only after
 // New; New keeps a copy of the struct but shares the slices and map.
 type Route struct {
@@ -109,12 +111,21 @@ func (r *Router) Match(req *Request, m *Match) bool {
 	}
 	s.port = port
 
-	// Route hosts are stored lower-cased; lower the request host into a
-	// stack buffer. Longer hosts cannot be DNS names and only match routes
-	// without hosts.
-	var buf [maxHostLen]byte
-	if len(host) > 0 && len(host) <= maxHostLen {
+	// Route hosts are stored lower-cased, so the request host is looked up
+	// lower-cased: as is when it has no upper-case letter, else lowered
+	// into a stack buffer (a pooled one for hosts longer than DNS allows).
+	switch {
+	case len(host) == 0:
+	case !hasUpperASCII(host):
+		r.searchHost(&s, host)
+	case len(host) <= maxHostLen:
+		var buf [maxHostLen]byte
 		r.searchHost(&s, lowerASCII(buf[:0], host))
+	default:
+		buf := hostBufPool.Get().(*[]byte)
+		*buf = lowerASCII((*buf)[:0], host)
+		r.searchHost(&s, *buf)
+		hostBufPool.Put(buf)
 	}
 	s.bucket(r.any)
 
@@ -125,6 +136,9 @@ func (r *Router) Match(req *Request, m *Match) bool {
 	*m = Match{Route: s.winner.route, Path: s.winner.path, MatchedLen: s.matchedLen}
 	return true
 }
+
+// hostBufPool holds buffers for lower-casing overlong Host headers.
+var hostBufPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // searchHost visits every bucket whose host pattern matches host: the exact
 // host, then "*.suffix" patterns at each dot, then "prefix.*" patterns.
