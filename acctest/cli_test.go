@@ -80,6 +80,12 @@ func TestStartDaemonHealthStop(t *testing.T) {
 	if out, err := gatewaydCmd(t, nil, "health", "-c", gw.ConfPath); err != nil || !strings.Contains(out, "is healthy") {
 		t.Fatalf("health: %v\n%s", err, out)
 	}
+	if out, err := gatewaydCmd(t, nil, "reload", "-c", gw.ConfPath); err != nil || !strings.Contains(out, "reload signal sent") {
+		t.Fatalf("reload: %v\n%s", err, out)
+	}
+	if out, err := gatewaydCmd(t, nil, "health", "-c", gw.ConfPath); err != nil {
+		t.Fatalf("gatewayd must survive a reload: %v\n%s", err, out)
+	}
 	if out, err := gatewaydCmd(t, nil, "start", "-c", gw.ConfPath); err == nil || !strings.Contains(out, "already running") {
 		t.Fatalf("a second start on the same prefix must refuse: %v\n%s", err, out)
 	}

@@ -3,9 +3,10 @@
 // By default one throw-away server is created with initdb in a temporary
 // directory the first time a test binary asks for a database, and every Start
 // call gets its own database on it (CREATE DATABASE takes ~0.1 s, initdb takes
-// seconds). The server is tied to the test process: it is started with a
+// seconds). On Linux the server is tied to the test process with a
 // parent-death signal, so it goes away when the test binary exits however it
-// exits, and its directory is garbage-collected by the next run.
+// exits; its directory is garbage-collected by the next run. Each database
+// is dropped when the test that asked for it finishes.
 //
 // Set GATEWAYD_TEST_PG_DSN to use an existing server instead; each Start call
 // then creates (and drops at cleanup) a fresh database on that server. The
@@ -231,12 +232,7 @@ func runServer(bin, dir, data string, port int, cred *syscall.Credential) (*serv
 	)
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Credential: cred,
-		// SIGQUIT is an immediate shutdown: the server dies with the test
-		// binary even when that is killed, and nothing needs to be saved.
-		Pdeathsig: syscall.SIGQUIT,
-	}
+	cmd.SysProcAttr = serverProcAttr(cred)
 
 	exited := make(chan struct{})
 	started := make(chan error, 1)

@@ -103,7 +103,7 @@ func TestMain(m *testing.M) {
 // clock is the admin API's pinned, advanceable clock.
 type clock struct{ sec atomic.Int64 }
 
-func (c *clock) now() time.Time       { return time.Unix(c.sec.Load(), 0) }
+func (c *clock) now() time.Time          { return time.Unix(c.sec.Load(), 0) }
 func (c *clock) advance(d time.Duration) { c.sec.Add(int64(d / time.Second)) }
 
 // api is one admin handler on one fresh store.

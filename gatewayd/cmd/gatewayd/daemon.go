@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -55,15 +56,28 @@ func run(ctx context.Context, cfg *conf.Config, foreground bool) error {
 	}
 	d.log.Info("gatewayd started", "version", Version, "pid", os.Getpid(), "prefix", cfg.Prefix,
 		"proxy", listenAddrs(cfg.ProxyListen), "admin", listenAddrs(cfg.AdminListen), "status", listenAddrs(cfg.StatusListen))
-	var runErr error
-	select {
-	case <-ctx.Done():
-		d.log.Info("stopping", "reason", context.Cause(ctx))
-	case runErr = <-d.errs:
-		d.log.Error("listener failed; stopping", "err", runErr)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			d.log.Info("stopping", "reason", context.Cause(ctx))
+			d.shutdown()
+			return nil
+		case runErr := <-d.errs:
+			d.log.Error("listener failed; stopping", "err", runErr)
+			d.shutdown()
+			return runErr
+		case <-hup:
+			// gatewayd reload: rebuild the snapshot from the store now.
+			if err := d.runtime.Load(ctx); err != nil {
+				d.log.Error("reload failed; keeping the previous snapshot", "err", err)
+			} else {
+				d.log.Info("configuration reloaded", "revision", d.runtime.Current().Revision)
+			}
+		}
 	}
-	d.shutdown()
-	return runErr
 }
 
 // prepare creates the prefix layout, logging and the pid file.

@@ -1,0 +1,36 @@
+package acctest
+
+import (
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gatewayd-toolkit/gatewayd/acctest/harness"
+	"github.com/gatewayd-toolkit/gatewayd/acctest/upstream"
+)
+
+// TestQuickstartExample runs examples/quickstart/quickstart.sh as a user would.
+func TestQuickstartExample(t *testing.T) {
+	up := upstream.Start(t)
+	gw := harness.StartGatewayd(t, harness.Options{})
+	script := filepath.Join(harness.RepoRoot(t), "examples", "quickstart", "quickstart.sh")
+	cmd := exec.Command("bash", script)
+	cmd.Env = append(cmd.Environ(), "ADMIN_URL="+gw.AdminURL, "PROXY_URL="+gw.ProxyURL, "UPSTREAM="+up.URL)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("quickstart.sh failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{"HTTP/1.1 201 Created", `"name":"example-service"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	last := strings.TrimSpace(string(out))
+	last = last[strings.LastIndex(last, "\n")+1:]
+	var echo upstream.Echo
+	if err := json.Unmarshal([]byte(last), &echo); err != nil || echo.Path != "/anything" {
+		t.Fatalf("proxied answer %q: upstream path %q (%v)", last, echo.Path, err)
+	}
+}
