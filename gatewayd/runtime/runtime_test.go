@@ -79,7 +79,7 @@ func TestBuildIgnoresRoutesOfDisabledServices(t *testing.T) {
 
 func TestBuildBalancesUpstreamServices(t *testing.T) {
 	d := map[string][]store.Doc{
-		"services": {{"id": "00000000-0000-4000-8000-000000000001", "protocol": "http", "host": "up.internal", "port": 80.0, "enabled": true}},
+		"services":  {{"id": "00000000-0000-4000-8000-000000000001", "protocol": "http", "host": "up.internal", "port": 80.0, "enabled": true}},
 		"upstreams": {{"id": "00000000-0000-4000-8000-000000000002", "name": "up.internal", "host_header": "backend.example"}},
 		"targets": {
 			{"upstream": map[string]any{"id": "00000000-0000-4000-8000-000000000002"}, "target": "10.0.0.1:8000", "weight": 100.0},

@@ -154,7 +154,7 @@ func (p *parser) object() (map[string]any, error) {
 }
 
 func (p *parser) array() ([]any, error) {
-	p.i++ // '['
+	p.i++        // '['
 	a := []any{} // encoding/json gives an empty, non-nil slice for []
 	p.skipSpace()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
