@@ -275,17 +275,23 @@ func runServer(bin, dir, data string, port int, cred *syscall.Credential) (*serv
 	}
 }
 
+// Where findBinDir looks; variables so the not-found path can be tested.
+var (
+	lookPath      = exec.LookPath
+	versionedBins = "/usr/lib/postgresql/*/bin"
+)
+
 // findBinDir locates a directory holding both initdb and postgres: first via
 // PATH, then the Debian layout /usr/lib/postgresql/<version>/bin, newest first.
 func findBinDir() (string, error) {
 	var candidates []string
-	if p, err := exec.LookPath("initdb"); err == nil {
+	if p, err := lookPath("initdb"); err == nil {
 		if resolved, err := filepath.EvalSymlinks(p); err == nil {
 			p = resolved
 		}
 		candidates = append(candidates, filepath.Dir(p))
 	}
-	versioned, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	versioned, _ := filepath.Glob(versionedBins)
 	sort.Slice(versioned, func(i, j int) bool { return pgVersion(versioned[i]) > pgVersion(versioned[j]) })
 	candidates = append(candidates, versioned...)
 	for _, dir := range candidates {

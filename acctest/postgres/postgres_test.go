@@ -2,6 +2,9 @@ package postgres
 
 import (
 	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,5 +89,32 @@ func TestDatabaseNameIsAValidUniqueIdentifier(t *testing.T) {
 	}
 	if len(a) > 63 {
 		t.Fatalf("name %q is longer than PostgreSQL's 63-byte identifier limit", a)
+	}
+}
+
+func TestMissingBinariesGiveAnActionableError(t *testing.T) {
+	savedLook, savedGlob := lookPath, versionedBins
+	t.Cleanup(func() { lookPath, versionedBins = savedLook, savedGlob })
+	lookPath = func(string) (string, error) { return "", exec.ErrNotFound }
+	versionedBins = filepath.Join(t.TempDir(), "*", "bin")
+
+	_, err := findBinDir()
+	if err == nil {
+		t.Fatalf("found binaries where there are none")
+	}
+	for _, want := range []string{"acctest/deps.sh", EnvDSN} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+}
+
+func TestBinariesAreFoundOnThisMachine(t *testing.T) {
+	dir, err := findBinDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !isExecutable(filepath.Join(dir, "postgres")) {
+		t.Fatalf("%s has no postgres binary", dir)
 	}
 }

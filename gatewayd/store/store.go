@@ -53,7 +53,7 @@ type Meta struct {
 
 // ListQuery selects one page of an entity collection.
 type ListQuery struct {
-	Size   int    // 1..1000; 0 means 100
+	Size   int    // 1..1000; <= 0 means 100, > 1000 is clamped (the admin layer validates input)
 	Offset string // opaque token from a previous Page, "" for the first page
 	// Tags filters on tags: every tag must be present (AND) unless TagsOr.
 	Tags   []string
@@ -81,7 +81,8 @@ type TagRow struct {
 type Reader interface {
 	// Get returns the entity with the given id or ErrNotFound.
 	Get(ctx context.Context, entity, id string) (Doc, error)
-	// GetByField returns the entity whose unique field has value, or ErrNotFound.
+	// GetByField returns the entity whose unique field (declared in Meta.Uniques,
+	// or "id") has value, or ErrNotFound; other fields are an error.
 	GetByField(ctx context.Context, entity, field, value string) (Doc, error)
 	// List returns one page ordered by id.
 	List(ctx context.Context, entity string, q ListQuery) (Page, error)
@@ -89,10 +90,13 @@ type Reader interface {
 	ListTags(ctx context.Context, tag string, size int, offset string) ([]TagRow, string, error)
 }
 
-// Writer is a Reader plus writes; all writes of one Writer form one transaction.
+// Writer is a Reader plus writes; all writes of one Writer form one
+// transaction. A constraint or database error dooms the transaction: Write
+// rolls back and returns it even if fn ignored it (PostgreSQL aborts the
+// transaction anyway), so never "try Insert, on error Update" in one Write.
 type Writer interface {
 	Reader
-	// Insert adds a new entity. ErrPrimaryKey if the id exists.
+	// Insert adds a new entity; *PrimaryKeyError if the id exists.
 	Insert(ctx context.Context, entity string, doc Doc) error
 	// Upsert inserts or fully replaces the entity with doc["id"].
 	Upsert(ctx context.Context, entity string, doc Doc) error
@@ -111,12 +115,14 @@ type Store interface {
 	// once Write returns nil.
 	Write(ctx context.Context, fn func(w Writer) error) error
 	// ReadAll reads every entity of the given types from one consistent
-	// snapshot, with the revision that snapshot reflects.
+	// snapshot, with the revision that snapshot reflects. Every requested
+	// entity has a non-nil (possibly empty) slice.
 	ReadAll(ctx context.Context, entities []string) (map[string][]Doc, int64, error)
 	// Revision is a counter bumped by every committed write.
 	Revision(ctx context.Context) (int64, error)
 	// Subscribe returns a channel that receives (coalesced) notifications
 	// after writes commit, on this node or, for shared databases, any node.
+	// Close closes every subscription channel.
 	Subscribe() (ch <-chan struct{}, cancel func())
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error

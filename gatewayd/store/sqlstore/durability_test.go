@@ -74,9 +74,12 @@ func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 	}
 }
 
-// killChild writes services (with a route each) until killed.
+// killChild writes services (with a route each) until killed. Should the
+// parent die first, the next print hits a closed pipe and SIGPIPE ends us;
+// the deadline is a last resort.
 func killChild(path string) {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	s, err := Open(ctx, Config{Driver: DriverSQLite, Path: path, Options: Options{AutoMigrate: true}}, testMetas)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open:", err)

@@ -5,6 +5,20 @@
 // foreign references and tags are mirrored into index tables so that the
 // database enforces them atomically. A revision row bumped by every write
 // transaction lets nodes detect each other's changes.
+//
+// The server opens a store with Open. PostgreSQL schemas are managed
+// explicitly, as with Kong; the migration commands map to:
+//
+//	db, err := sqlstore.Connect(ctx, cfg)   // no schema assumptions
+//	defer db.Close()
+//	applied, err := sqlstore.Bootstrap(ctx, db)    // gatewayd migrations bootstrap
+//	applied, err := sqlstore.Up(ctx, db)           // gatewayd migrations up
+//	status, err := sqlstore.MigrationStatus(ctx, db) // gatewayd migrations status
+//
+// Bootstrap fails with ErrAlreadyBootstrapped and Up with ErrNeedsBootstrap
+// when used on the wrong kind of database; Open without Options.AutoMigrate
+// fails with ErrNeedsBootstrap or ErrPendingMigrations, whose messages name
+// the command to run.
 package sqlstore
 
 import (
