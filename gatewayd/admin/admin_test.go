@@ -111,6 +111,11 @@ func TestSchemaViolations(t *testing.T) {
 			"message":"schema violation (host: must not have a port)","fields":{"host":"must not have a port"}}`)
 		a.json("POST", "/services", `{"host":"x y"}`).expect(400, `{"code":2,"name":"schema violation",
 			"message":"schema violation (host: invalid value: x y)","fields":{"host":"invalid value: x y"}}`)
+		// validators run in Kong's order: starts_with before match_none
+		a.json("POST", "/services", `{"host":"x.test","path":"a//b"}`).expect(400, `{"code":2,"name":"schema violation",
+			"message":"schema violation (path: should start with: /)","fields":{"path":"should start with: /"}}`)
+		a.json("POST", "/services", `{"host":"x.test","path":"/a//b"}`).expect(400, `{"code":2,"name":"schema violation",
+			"message":"schema violation (path: must not have empty segments)","fields":{"path":"must not have empty segments"}}`)
 		// utf8 names
 		a.json("POST", "/services", `{"host":"x.test","name":"a b"}`).expect(400, `{"code":2,"name":"schema violation",
 			"message":"schema violation (name: invalid value 'a b': the only accepted ascii characters are alphanumerics or ., -, _, and ~)",
@@ -260,7 +265,23 @@ func TestConstraints(t *testing.T) {
 		a.json("POST", "/routes", `{"paths":["/"],"service":{"name":"nope"}}`).expect(400, `{"code":13,"name":"foreign keys unresolved",
 			"message":"foreign key unresolved (service.name: the foreign key cannot be resolved with '{name=\"nope\"}' for an existing 'services' entity)",
 			"fields":{"service":{"name":"the foreign key cannot be resolved with '{name=\"nope\"}' for an existing 'services' entity"}}}`)
+		// several unresolved keys, sorted; any unique field of the parent resolves
+		a.mustCreate("/consumers", `{"username":"bob","custom_id":"c-1"}`)
+		a.json("POST", "/plugins", `{"name":"rate-limiting","config":{"second":1},"service":{"name":"nope"},"consumer":{"username":"nobody"}}`).
+			expect(400, `{"code":13,"name":"foreign keys unresolved",
+			"message":"2 foreign keys unresolved (consumer.username: the foreign key cannot be resolved with '{username=\"nobody\"}' for an existing 'consumers' entity; service.name: the foreign key cannot be resolved with '{name=\"nope\"}' for an existing 'services' entity)",
+			"fields":{"consumer":{"username":"the foreign key cannot be resolved with '{username=\"nobody\"}' for an existing 'consumers' entity"},
+				"service":{"name":"the foreign key cannot be resolved with '{name=\"nope\"}' for an existing 'services' entity"}}}`)
+		cplug := a.json("POST", "/plugins", `{"name":"rate-limiting","config":{"second":1},"consumer":{"custom_id":"c-1"}}`).
+			expect(201, merge(pluginDefaults, `{"name":"rate-limiting","config":{"second":1,"minute":null,"hour":null,"policy":"local"},
+				"consumer":{"id":"<uuid>"}}`)).id()
+		// only the primary key of a reference is kept
+		k := a.json("POST", "/routes", fmt.Sprintf(`{"paths":["/k"],"service":{"id":%q,"name":"ignored"}}`, svc)).
+			expect(201, merge(routeDefaults, `{"paths":["/k"],"service":{"id":%q}}`, svc)).id()
+		a.delete("/routes/" + k).empty(204)
 		// a malformed foreign key
+		a.json("POST", "/routes", `{"paths":["/"],"service":{"id":null}}`).expect(400, `{"code":2,"name":"schema violation",
+			"message":"schema violation (service.id: required field missing)","fields":{"service":{"id":"required field missing"}}}`)
 		a.json("POST", "/routes", `{"paths":["/"],"service":{"id":"x"}}`).expect(400, `{"code":2,"name":"schema violation",
 			"message":"schema violation (service.id: expected a valid UUID)","fields":{"service":{"id":"expected a valid UUID"}}}`)
 		a.json("POST", "/routes", `{"paths":["/"],"service":"svc"}`).expect(400, `{"code":2,"name":"schema violation",
@@ -280,8 +301,8 @@ func TestConstraints(t *testing.T) {
 		// service -> plugins, consumer -> plugins
 		svc3 := a.mustCreate("/services", `{"host":"x.test"}`)
 		p1 := a.mustCreate("/services/"+svc3+"/plugins", `{"name":"rate-limiting","config":{"minute":5}}`)
-		consumer := a.mustCreate("/consumers", `{"username":"bob"}`)
-		p2 := a.mustCreate("/consumers/bob/plugins", `{"name":"rate-limiting","config":{"hour":5}}`)
+		consumer := a.get("/consumers/bob").status(200).id()
+		p2 := a.get("/consumers/bob/plugins/" + cplug).status(200).id()
 		a.delete("/services/" + svc3).empty(204)
 		a.delete("/consumers/" + consumer).empty(204)
 		a.get("/plugins/" + p1).status(404)
@@ -543,6 +564,7 @@ func TestTagFilters(t *testing.T) {
 		a.mustCreate("/consumers", `{"username":"a","tags":["a"]}`)
 		a.mustCreate("/consumers", `{"username":"c","tags":["c","with space"]}`)
 		a.mustCreate("/consumers", `{"username":"none"}`)
+		a.mustCreate("/consumers", `{"username":"semi","tags":["x;y"]}`)
 		names := func(path string) string {
 			t.Helper()
 			data := a.get(path).status(200).obj()["data"].([]any)
@@ -562,6 +584,7 @@ func TestTagFilters(t *testing.T) {
 			"/consumers?tags=with%20space": "c",
 			"/consumers?tags=a,b,c,d,e":    "",
 			"/consumers?tags=%C3%B1":       "",
+			"/consumers?tags=x;y":          "semi",
 		} {
 			if got := names(path); got != want {
 				t.Errorf("%s: got %q, want %q", path, got, want)
@@ -625,6 +648,9 @@ func TestRequestBodies(t *testing.T) {
 			expect(201, merge(routeDefaults, `{"headers":{"x-foo":["bar","baz"]},"paths":["/h"]}`))
 		a.form("POST", "/routes", "headers[x-bar]=1&paths=/m").
 			expect(201, merge(routeDefaults, `{"headers":{"x-bar":["1"]},"paths":["/m"]}`))
+		// ";" is data and a malformed escape is kept as written (nginx's decode_args)
+		a.form("POST", "/routes", "headers.x-v=a;b&paths=/semi&tags=100%&tags=a+b%21").
+			expect(201, merge(routeDefaults, `{"headers":{"x-v":["a;b"]},"paths":["/semi"],"tags":["100%","a b!"]}`))
 		a.form("POST", "/services", "host=x.test&port=8080&retries=0&tls_verify=&name=inferred").
 			expect(201, merge(serviceDefaults, `{"name":"inferred","host":"x.test","port":8080,"retries":0}`))
 		// values that do not convert keep their type error

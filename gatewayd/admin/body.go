@@ -52,11 +52,7 @@ func readBody(r *http.Request) (body, *apiError) {
 	case "application/json":
 		return decodeJSONBody(raw)
 	case "application/x-www-form-urlencoded":
-		values, err := url.ParseQuery(string(raw))
-		if err != nil {
-			return body{}, plainError(http.StatusBadRequest, "Cannot parse form body")
-		}
-		return decodeFormBody(values, r.Method)
+		return decodeFormBody(parseForm(string(raw)), r.Method)
 	case "multipart/form-data":
 		return decodeMultipart(raw, params["boundary"], r.Method)
 	}
@@ -121,6 +117,55 @@ func decodeMultipart(raw []byte, boundary, method string) (body, *apiError) {
 		values.Add(part.FormName(), string(data))
 	}
 	return decodeFormBody(values, method)
+}
+
+// parseForm splits an url-encoded body the way nginx's ngx.decode_args
+// does: pairs separated by "&" only (";" is data, unlike Go's
+// url.ParseQuery, which drops such pairs), "+" is a space, and a malformed
+// %-escape is kept as written instead of failing the whole body.
+func parseForm(s string) url.Values {
+	values := url.Values{}
+	for _, pair := range strings.Split(s, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		values.Add(unescapeLenient(k), unescapeLenient(v))
+	}
+	return values
+}
+
+func unescapeLenient(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b.WriteByte(' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
 }
 
 // trimSlash tolerates a trailing slash as Kong does.

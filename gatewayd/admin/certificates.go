@@ -6,7 +6,6 @@ import (
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store"
-	"github.com/google/uuid"
 )
 
 // Certificates carry a transient "snis" list that Kong stores as SNI
@@ -62,24 +61,57 @@ func appendSNI(v any, name string) any {
 	return append(list, name)
 }
 
-// syncCertificateSNIs makes the certificate's SNI set equal to the given
-// list. A null/absent list leaves the SNIs alone.
-func (rc *reqCtx) syncCertificateSNIs(w store.Writer, cert schema.Doc, transient map[string]any, op schema.Op) error {
-	list, ok := transient["snis"].([]any)
-	if !ok {
-		return nil
+// sniList is the set of SNI names a certificate write asks for.
+type sniList struct{ names []string }
+
+// certificateSNIInput reads the transient snis of a certificate write the
+// way kong/db/dao/certificates.lua does before touching the certificate:
+// absent on PATCH leaves the SNIs alone (nil result); null (or absent on
+// POST/PUT) means none; a name given twice is "<n> is duplicated"; a name
+// owned by another certificate is "<n> already associated with existing
+// certificate '<id>'". A single string is taken as a one-name list, as
+// prepare_args does.
+func (rc *reqCtx) certificateSNIInput(in, existing schema.Doc, op schema.Op) (*sniList, *apiError) {
+	v, present := in["snis"]
+	if !present && op == schema.Update {
+		return nil, nil
 	}
-	certID := cert["id"].(string)
-	want := map[string]bool{}
-	for _, v := range list {
-		name := v.(string)
-		if want[name] {
-			return schemaViolation(schema.Errors{"snis": name + " is duplicated"})
+	if s, ok := v.(string); ok {
+		v = []any{s}
+		in["snis"] = v
+	}
+	list, ok := v.([]any)
+	if v != nil && !ok {
+		return nil, nil // not a list: the schema reports it
+	}
+	out := &sniList{}
+	seen := map[string]bool{}
+	for _, x := range list {
+		name, ok := x.(string)
+		if !ok {
+			return nil, nil // the schema reports the element
 		}
-		want[name] = true
+		if seen[name] {
+			return nil, schemaViolation(schema.Errors{"snis": name + " is duplicated"})
+		}
+		seen[name] = true
+		out.names = append(out.names, name)
 	}
-	for _, name := range sortedNames(want) {
-		existing, err := w.GetByField(rc.ctx(), "snis", "name", name)
+	certID, _ := in["id"].(string)
+	if existing != nil {
+		certID, _ = existing["id"].(string)
+	}
+	if err := rc.checkSNIOwners(rc.s.opts.Store, out.names, certID); err != nil {
+		return nil, rc.s.internal(rc.r, err)
+	}
+	return out, nil
+}
+
+// checkSNIOwners fails when one of names belongs to a certificate other
+// than certID (kong/db/dao/snis.lua check_list_is_new).
+func (rc *reqCtx) checkSNIOwners(r store.Reader, names []string, certID string) error {
+	for _, name := range names {
+		existing, err := r.GetByField(rc.ctx(), "snis", "name", name)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -89,6 +121,20 @@ func (rc *reqCtx) syncCertificateSNIs(w store.Writer, cert schema.Doc, transient
 		if owner, _ := idOf(existing["certificate"]).(string); owner != certID {
 			return schemaViolation(schema.Errors{"snis": name + " already associated with existing certificate '" + owner + "'"})
 		}
+	}
+	return nil
+}
+
+// syncCertificateSNIs makes the certificate's SNI set equal to names, in
+// the certificate's transaction (kong/db/dao/snis.lua update_list). A name
+// that is not a valid SNI fails with the SNI entity's own schema violation.
+func (rc *reqCtx) syncCertificateSNIs(w store.Writer, certID string, names []string) error {
+	if err := rc.checkSNIOwners(w, names, certID); err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
 	}
 	current, err := rc.certificateSNIs(w, certID)
 	if err != nil {
@@ -106,14 +152,14 @@ func (rc *reqCtx) syncCertificateSNIs(w store.Writer, cert schema.Doc, transient
 		have[name] = true
 	}
 	sniSchema := rc.s.opts.Registry.Get("snis")
-	for _, name := range sortedNames(want) {
+	for _, name := range names {
 		if have[name] {
 			continue
 		}
-		doc, errs := sniSchema.Prepare(schema.Doc{"id": uuid.NewString(), "name": name,
+		doc, errs := sniSchema.Prepare(schema.Doc{"name": name,
 			"certificate": map[string]any{"id": certID}}, nil, schema.Insert, rc.s.opts.Now())
 		if !errs.Empty() {
-			return schemaViolation(schema.Errors{"snis": errs.Message()})
+			return schemaViolation(errs)
 		}
 		if err := w.Insert(rc.ctx(), "snis", doc); err != nil {
 			return err

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store"
+	"github.com/google/uuid"
 )
 
 // registerCRUD generates Kong's auto routes (kong/api/endpoints.lua) for
@@ -74,19 +76,29 @@ func (rc *reqCtx) readOnly(e *schema.Entity, verb string) *apiError {
 
 // find resolves a URL key (id or endpoint key) to a stored entity. It returns
 // (nil, nil) when the entity does not exist. Under a parent, the child must
-// belong to it.
+// belong to it. An endpoint key that is not a valid value of its field is
+// Kong's 400 code 10 (the DAO's select_by_<key> validates it); a non-UUID key
+// of an entity without endpoint key is code 1.
 func (rc *reqCtx) find(e *schema.Entity, key string, parent *schema.Entity, pf *schema.Field, parentDoc schema.Doc) (schema.Doc, *apiError) {
 	var doc schema.Doc
 	var err error
 	switch {
 	case schema.IsUUID(key):
 		doc, err = rc.s.opts.Store.Get(rc.ctx(), e.Name, key)
-	case e.EndpointKey != "" && e.Field(e.EndpointKey) != nil && e.Field(e.EndpointKey).Unique:
+	case e.Name == "certificates":
+		// kong/api/routes/certificates.lua: a certificate is reachable by
+		// the name of one of its SNIs.
+		if apiErr := invalidUnique(rc.s.opts.Registry.Get("snis"), "name", key); apiErr != nil {
+			return nil, apiErr
+		}
+		doc, err = rc.certificateBySNI(key)
+	case globalKey(e):
+		if apiErr := invalidUnique(e, e.EndpointKey, key); apiErr != nil {
+			return nil, apiErr
+		}
 		doc, err = rc.s.opts.Store.GetByField(rc.ctx(), e.Name, e.EndpointKey, key)
 	case e.EndpointKey != "" && parentDoc != nil:
 		doc, err = rc.findInParent(e, key, pf, parentDoc)
-	case e.Name == "certificates":
-		doc, err = rc.certificateBySNI(key)
 	default:
 		return nil, invalidPrimaryKey(key)
 	}
@@ -100,6 +112,47 @@ func (rc *reqCtx) find(e *schema.Entity, key string, parent *schema.Entity, pf *
 		return nil, nil
 	}
 	return doc, nil
+}
+
+// globalKey reports whether an entity's endpoint key is unique across the
+// whole collection (a target's is unique only within its upstream).
+func globalKey(e *schema.Entity) bool {
+	if e.EndpointKey == "" {
+		return false
+	}
+	f := e.Field(e.EndpointKey)
+	return f != nil && f.Unique
+}
+
+// invalidUnique validates a URL key against the endpoint-key field: Kong's
+// 400 code 10 "invalid unique <field>" with the validator's message.
+func invalidUnique(e *schema.Entity, field, key string) *apiError {
+	if e == nil {
+		return nil
+	}
+	f := e.Field(field)
+	if f == nil {
+		return nil
+	}
+	msg := schema.ValidateField(f, key, nil)
+	if msg == nil {
+		return nil
+	}
+	text, ok := msg.(string)
+	if !ok {
+		text = schema.Pretty(msg, "")
+	}
+	return dbError(http.StatusBadRequest, codeInvalidUnique, "invalid unique "+field, text, nil)
+}
+
+// notFound is the 404 for a key that resolves to nothing. A certificate
+// looked up by an SNI name that does not exist is "SNI not found"
+// (kong/api/routes/certificates.lua prepare_params).
+func notFound(e *schema.Entity, key string) *apiError {
+	if e.Name == "certificates" && !schema.IsUUID(key) {
+		return plainError(http.StatusNotFound, "SNI not found")
+	}
+	return errNotFound
 }
 
 // findInParent looks up an endpoint key that is unique only within its
@@ -149,7 +202,7 @@ func (rc *reqCtx) parentDoc(parent *schema.Entity) (schema.Doc, *apiError) {
 		return nil, apiErr
 	}
 	if doc == nil {
-		return nil, errNotFound
+		return nil, notFound(parent, rc.params[0])
 	}
 	return doc, nil
 }
@@ -164,7 +217,7 @@ func (rc *reqCtx) get(e *schema.Entity, key string, parent *schema.Entity, pf *s
 		return 0, nil, apiErr
 	}
 	if doc == nil {
-		return 0, nil, errNotFound
+		return 0, nil, notFound(e, key)
 	}
 	return http.StatusOK, rc.render(e, doc), nil
 }
@@ -177,12 +230,11 @@ func (rc *reqCtx) input(e *schema.Entity, stored schema.Doc) (schema.Doc, *apiEr
 		return nil, apiErr
 	}
 	if form {
-		view := doc
 		_, hadName := doc["name"]
 		if !hadName && stored != nil && e.Name == "plugins" {
 			doc["name"] = stored["name"]
 		}
-		schema.Infer(view, e.Fields)
+		schema.Infer(doc, e.Fields)
 		for _, sh := range e.Shorthands {
 			if v, ok := doc[sh.Field.Name]; ok {
 				if s, isStr := v.(string); isStr && s == "" {
@@ -197,31 +249,54 @@ func (rc *reqCtx) input(e *schema.Entity, stored schema.Doc) (schema.Doc, *apiEr
 	return doc, rc.resolveForeign(e, doc)
 }
 
-// resolveForeign turns foreign keys given by endpoint key
-// ({"service": {"name": "svc"}}) into ids, answering code 13 when the
-// referenced entity does not exist.
+// resolveForeign turns foreign keys given by a unique field
+// ({"service": {"name": "svc"}}, {"consumer": {"custom_id": "c"}}) into ids
+// before validation, as Kong's DAO resolve_foreign does: every unique field
+// (or endpoint key) of the referenced entity that is present and valid is
+// looked up, and any that does not resolve is code 13.
 func (rc *reqCtx) resolveForeign(e *schema.Entity, doc schema.Doc) *apiError {
+	unresolved := map[string]any{}
 	for _, f := range e.ForeignFields() {
 		m, ok := doc[f.Name].(map[string]any)
-		if !ok || m["id"] != nil {
-			continue
-		}
-		parent := rc.s.opts.Registry.Get(f.Reference)
-		if parent == nil || parent.EndpointKey == "" {
-			continue
-		}
-		v, ok := m[parent.EndpointKey].(string)
 		if !ok {
 			continue
 		}
-		pdoc, err := rc.s.opts.Store.GetByField(rc.ctx(), parent.Name, parent.EndpointKey, v)
-		if errors.Is(err, store.ErrNotFound) {
-			return unresolvedForeign(f.Name, parent.EndpointKey, v, parent.Name)
+		if id, has := m["id"]; has {
+			// Only the primary key is kept, as Kong's DAO does.
+			doc[f.Name] = map[string]any{"id": id}
+			continue
 		}
-		if err != nil {
-			return rc.s.internal(rc.r, err)
+		parent := rc.s.opts.Registry.Get(f.Reference)
+		if parent == nil {
+			continue
 		}
-		doc[f.Name] = map[string]any{"id": pdoc["id"]}
+		fieldErrs := map[string]any{}
+		for _, pf := range parent.Fields {
+			if !(pf.Unique || pf.Name == parent.EndpointKey) || pf.Name == "id" {
+				continue
+			}
+			v, ok := m[pf.Name].(string)
+			if !ok || schema.ValidateField(pf, v, nil) != nil {
+				continue
+			}
+			pdoc, err := rc.s.opts.Store.GetByField(rc.ctx(), parent.Name, pf.Name, v)
+			if errors.Is(err, store.ErrNotFound) {
+				fieldErrs[pf.Name] = fmt.Sprintf("the foreign key cannot be resolved with '%s' for an existing '%s' entity",
+					schema.Pretty(map[string]any{pf.Name: v}, ""), parent.Name)
+				continue
+			}
+			if err != nil {
+				return rc.s.internal(rc.r, err)
+			}
+			doc[f.Name] = map[string]any{"id": pdoc["id"]}
+			break
+		}
+		if len(fieldErrs) > 0 {
+			unresolved[f.Name] = fieldErrs
+		}
+	}
+	if len(unresolved) > 0 {
+		return unresolvedForeign(unresolved)
 	}
 	return nil
 }
@@ -256,7 +331,18 @@ func (rc *reqCtx) upsert(e *schema.Entity, key string, parent *schema.Entity, pf
 	if apiErr != nil {
 		return 0, nil, apiErr
 	}
-	existing, apiErr := rc.find(e, key, parent, pf, pdoc)
+	if e.Name == "targets" && pdoc != nil {
+		// kong/api/routes/upstreams.lua: PUT on a target updates it.
+		return rc.update(e, key, parent, pf)
+	}
+	// The key names the entity to replace wherever it lives: a nested PUT
+	// moves it under the parent, as Kong's upsert does.
+	var existing schema.Doc
+	if schema.IsUUID(key) || globalKey(e) || e.Name == "certificates" {
+		existing, apiErr = rc.find(e, key, nil, nil, nil)
+	} else {
+		existing, apiErr = rc.find(e, key, parent, pf, pdoc)
+	}
 	if apiErr != nil {
 		return 0, nil, apiErr
 	}
@@ -268,13 +354,12 @@ func (rc *reqCtx) upsert(e *schema.Entity, key string, parent *schema.Entity, pf
 	case schema.IsUUID(key):
 		in["id"] = key
 	case e.Name == "certificates":
-		in["snis"] = appendSNI(in["snis"], key)
-	default:
-		if f := e.Field(e.EndpointKey); f != nil && f.Custom != nil {
-			if msg := f.Custom(key); msg != "" {
-				return 0, nil, dbError(http.StatusBadRequest, codeInvalidUnique, "invalid unique "+e.EndpointKey, msg, nil)
-			}
+		// kong/api/routes/certificates.lua prepare_args: the SNI in the URL
+		// joins the body's snis; without snis in the body a PUT clears them.
+		if in["snis"] != nil {
+			in["snis"] = appendSNI(in["snis"], key)
 		}
+	default:
 		in[e.EndpointKey] = key
 	}
 	if existing != nil {
@@ -303,7 +388,7 @@ func (rc *reqCtx) update(e *schema.Entity, key string, parent *schema.Entity, pf
 		return 0, nil, apiErr
 	}
 	if existing == nil {
-		return 0, nil, errNotFound
+		return 0, nil, notFound(e, key)
 	}
 	in, apiErr := rc.input(e, existing)
 	if apiErr != nil {
@@ -317,15 +402,15 @@ func (rc *reqCtx) update(e *schema.Entity, key string, parent *schema.Entity, pf
 	return http.StatusOK, rc.render(e, doc), nil
 }
 
+// delete is 204 whether or not the entity exists; under a parent (and for
+// targets) both must exist and match, else 404 (kong/api/endpoints.lua
+// delete_entity_endpoint).
 func (rc *reqCtx) delete(e *schema.Entity, key string, parent *schema.Entity, pf *schema.Field) (int, any, *apiError) {
 	if apiErr := rc.readOnly(e, "remove"); apiErr != nil {
 		return 0, nil, apiErr
 	}
 	pdoc, apiErr := rc.parentDoc(parent)
 	if apiErr != nil {
-		if apiErr == errNotFound {
-			return http.StatusNoContent, nil, nil
-		}
 		return 0, nil, apiErr
 	}
 	existing, apiErr := rc.find(e, key, parent, pf, pdoc)
@@ -333,6 +418,9 @@ func (rc *reqCtx) delete(e *schema.Entity, key string, parent *schema.Entity, pf
 		return 0, nil, apiErr
 	}
 	if existing == nil {
+		if parent != nil || (e.Name == "certificates" && !schema.IsUUID(key)) {
+			return 0, nil, notFound(e, key)
+		}
 		return http.StatusNoContent, nil, nil
 	}
 	err := rc.s.opts.Store.Write(rc.ctx(), func(w store.Writer) error {
@@ -351,10 +439,13 @@ func (rc *reqCtx) parentOf(e *schema.Entity, f *schema.Field, parent *schema.Ent
 		return 0, nil, apiErr
 	}
 	if child == nil {
-		return 0, nil, errNotFound
+		return 0, nil, notFound(e, rc.params[0])
 	}
 	pid, _ := idOf(child[f.Name]).(string)
 	if pid == "" {
+		if method == http.MethodPut {
+			return rc.associate(e, f, parent, child)
+		}
 		return 0, nil, errNotFound
 	}
 	switch method {
@@ -368,14 +459,44 @@ func (rc *reqCtx) parentOf(e *schema.Entity, f *schema.Field, parent *schema.Ent
 	return rc.get(parent, pid, nil, nil)
 }
 
+// associate serves PUT /routes/{r}/service for a route without a service:
+// the service is created with a new id and the route linked to it
+// (kong/api/endpoints.lua put_entity_endpoint, "associate").
+func (rc *reqCtx) associate(e *schema.Entity, f *schema.Field, parent *schema.Entity, child schema.Doc) (int, any, *apiError) {
+	if apiErr := rc.readOnly(parent, "create or update"); apiErr != nil {
+		return 0, nil, apiErr
+	}
+	in, apiErr := rc.input(parent, nil)
+	if apiErr != nil {
+		return 0, nil, apiErr
+	}
+	in["id"] = uuid.NewString()
+	doc, apiErr := rc.write(parent, in, nil, schema.Upsert)
+	if apiErr != nil {
+		return 0, nil, apiErr
+	}
+	link := schema.Doc{f.Name: map[string]any{"id": doc["id"]}}
+	if _, apiErr := rc.write(e, link, child, schema.Update); apiErr != nil {
+		return 0, nil, apiErr
+	}
+	return http.StatusOK, rc.render(parent, doc), nil
+}
+
 // write validates and stores one entity in a transaction, with the extra
 // writes some entities need (a certificate's SNIs).
 func (rc *reqCtx) write(e *schema.Entity, in, existing schema.Doc, op schema.Op) (schema.Doc, *apiError) {
+	var snis *sniList
+	if e.Name == "certificates" {
+		var apiErr *apiError
+		if snis, apiErr = rc.certificateSNIInput(in, existing, op); apiErr != nil {
+			return nil, apiErr
+		}
+	}
 	doc, errs := e.Prepare(in, existing, op, rc.s.opts.Now())
 	if !errs.Empty() {
 		return nil, schemaViolation(errs)
 	}
-	transient := extractTransient(e, doc)
+	extractTransient(e, doc)
 	err := rc.s.opts.Store.Write(rc.ctx(), func(w store.Writer) error {
 		var err error
 		switch op {
@@ -389,8 +510,8 @@ func (rc *reqCtx) write(e *schema.Entity, in, existing schema.Doc, op schema.Op)
 		if err != nil {
 			return err
 		}
-		if e.Name == "certificates" {
-			return rc.syncCertificateSNIs(w, doc, transient, op)
+		if snis != nil {
+			return rc.syncCertificateSNIs(w, doc["id"].(string), snis.names)
 		}
 		return nil
 	})
@@ -480,7 +601,7 @@ func parseTags(raw string) ([]string, bool, *apiError) {
 }
 
 func (rc *reqCtx) list(e *schema.Entity, parent *schema.Entity, pf *schema.Field) (int, any, *apiError) {
-	q := rc.r.URL.Query()
+	q := parseForm(rc.r.URL.RawQuery)
 	pdoc, apiErr := rc.parentDoc(parent)
 	if apiErr != nil {
 		return 0, nil, apiErr
@@ -508,11 +629,12 @@ func (rc *reqCtx) list(e *schema.Entity, parent *schema.Entity, pf *schema.Field
 		resp["offset"] = page.Offset
 		next := trimSlash(rc.r.URL.EscapedPath()) + "?offset=" + url.QueryEscape(page.Offset)
 		if parent == nil {
-			if q.Has("size") {
-				next += "&size=" + q.Get("size")
-			}
+			// kong/api/endpoints.lua: tags first, then size.
 			if q.Has("tags") {
 				next += "&tags=" + url.QueryEscape(q.Get("tags"))
+			}
+			if q.Has("size") {
+				next += "&size=" + q.Get("size")
 			}
 		}
 		resp["next"] = next

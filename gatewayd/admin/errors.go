@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store"
@@ -75,14 +76,31 @@ func invalidPrimaryKey(id string) *apiError {
 		"invalid primary key: '"+schema.Pretty(fields, "")+"'", fields)
 }
 
-// unresolvedForeign is code 13: a foreign key given by endpoint key that
-// does not exist.
-func unresolvedForeign(field, keyName, value, parent string) *apiError {
-	msg := fmt.Sprintf("the foreign key cannot be resolved with '%s' for an existing '%s' entity",
-		schema.Pretty(map[string]any{keyName: value}, ""), parent)
-	return dbError(http.StatusBadRequest, codeForeignUnresolved, "foreign keys unresolved",
-		"foreign key unresolved ("+field+"."+keyName+": "+msg+")",
-		map[string]any{field: map[string]any{keyName: msg}})
+// unresolvedForeign is code 13: foreign keys given by a unique field that
+// does not exist, as {field: {unique_field: message}} (kong/db/errors.lua
+// foreign_keys_unresolved).
+func unresolvedForeign(fields map[string]any) *apiError {
+	var parts []string
+	for _, name := range sortedKeys(fields) {
+		sub := fields[name].(map[string]any)
+		for _, key := range sortedKeys(sub) {
+			parts = append(parts, fmt.Sprintf("%s.%s: %s", name, key, sub[key]))
+		}
+	}
+	msg := "foreign key unresolved (" + parts[0] + ")"
+	if len(parts) > 1 {
+		msg = fmt.Sprintf("%d foreign keys unresolved (%s)", len(parts), strings.Join(parts, "; "))
+	}
+	return dbError(http.StatusBadRequest, codeForeignUnresolved, "foreign keys unresolved", msg, fields)
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // fromStore maps store errors to Kong's bodies and statuses.

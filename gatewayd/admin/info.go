@@ -144,7 +144,7 @@ func (s *Server) pluginSchema(rc *reqCtx) (int, any, *apiError) {
 }
 
 func (rc *reqCtx) tags(tag string) (int, any, *apiError) {
-	q := rc.r.URL.Query()
+	q := parseForm(rc.r.URL.RawQuery)
 	lq, apiErr := pageArgs(q, false)
 	if apiErr != nil {
 		return 0, nil, apiErr

@@ -134,6 +134,14 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) (int, any) {
 		return http.StatusMethodNotAllowed, errMethodNotAllowed.body
 	}
 	rc := &reqCtx{s: s, w: w, r: r, params: params}
+	switch r.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		// Kong decodes (and rejects) the body before any handler runs
+		// (kong/api/api_helpers.lua before_filter and parse_params).
+		if _, _, apiErr := rc.Body(); apiErr != nil {
+			return apiErr.status, apiErr.body
+		}
+	}
 	status, resp, apiErr := h(rc)
 	if apiErr != nil {
 		return apiErr.status, apiErr.body

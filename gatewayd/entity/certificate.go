@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"strings"
 	"time"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
@@ -32,12 +33,14 @@ func Certificates() *schema.Entity {
 			{Name: "key_alt", Kind: schema.String, Sensitive: true, Custom: validateKeyPEM,
 				Description: "PEM-encoded private key of the alternate SSL key pair."},
 			schema.Tags(),
-			{Name: "snis", Kind: schema.Array, Transient: true, Elements: schema.WildcardHost(""),
+			{Name: "snis", Kind: schema.Array, Transient: true, Elements: &schema.Field{Kind: schema.String},
 				Description: "A list of SNI names (wildcards allowed) to associate with this certificate."},
 		},
 		Checks: []schema.Check{
 			schema.MutuallyRequired{"cert_alt", "key_alt"},
-			&schema.CustomCheck{Reads: []string{"cert", "key", "cert_alt", "key_alt"}, Fn: checkCertificatePairs},
+			&schema.CustomCheck{Reads: []string{"cert", "key"}, Fn: checkCertificatePair},
+			&schema.CustomCheck{Reads: []string{"cert_alt", "key_alt"}, Fn: checkAltCertificatePair},
+			&schema.CustomCheck{Reads: []string{"cert", "cert_alt"}, Fn: checkCertificateTypes},
 		},
 	}
 }
@@ -90,13 +93,17 @@ func keyType(c *x509.Certificate) string {
 	return "other"
 }
 
-func checkCertificatePairs(doc schema.Doc, errs schema.Errors) {
+// checkCertificatePair is Kong's "certificate does not match key" check.
+func checkCertificatePair(doc schema.Doc, errs schema.Errors) {
 	cert, _ := doc["cert"].(string)
 	key, _ := doc["key"].(string)
 	if _, err := tls.X509KeyPair([]byte(cert), []byte(key)); err != nil {
 		errs.AddEntity("certificate does not match key")
-		return
 	}
+}
+
+// checkAltCertificatePair checks the alternate pair, when both are set.
+func checkAltCertificatePair(doc schema.Doc, errs schema.Errors) {
 	certAlt, ok1 := doc["cert_alt"].(string)
 	keyAlt, ok2 := doc["key_alt"].(string)
 	if !ok1 || !ok2 {
@@ -104,6 +111,15 @@ func checkCertificatePairs(doc schema.Doc, errs schema.Errors) {
 	}
 	if _, err := tls.X509KeyPair([]byte(certAlt), []byte(keyAlt)); err != nil {
 		errs.AddEntity("alternative certificate does not match key")
+	}
+}
+
+// checkCertificateTypes requires the alternate certificate to use another
+// key type than the main one (RSA vs ECDSA).
+func checkCertificateTypes(doc schema.Doc, errs schema.Errors) {
+	cert, _ := doc["cert"].(string)
+	certAlt, ok := doc["cert_alt"].(string)
+	if !ok {
 		return
 	}
 	c1, _ := parseCertPEM(cert)
@@ -140,12 +156,15 @@ func CACertificates() *schema.Entity {
 			schema.ID(),
 			schema.CreatedAt(),
 			schema.UpdatedAt(),
-			{Name: "cert", Kind: schema.String, Required: true, Custom: validateCACert,
+			{Name: "cert", Kind: schema.String, Required: true, Custom: validateCertPEM,
 				Description: "PEM-encoded public certificate of the CA."},
 			{Name: "cert_digest", Kind: schema.String, Unique: true,
 				Description: "SHA256 hex digest of the public certificate. This field is read-only and it cannot be set by the caller, the value is automatically computed."},
 			schema.Tags(),
 		},
+		// kong/db/schema/entities/ca_certificates.lua: an entity check, so
+		// its errors are entity-level ("@entity").
+		Checks: []schema.Check{&schema.CustomCheck{Reads: []string{"cert"}, Fn: checkCACert}},
 		Normalize: func(doc, input schema.Doc, op schema.Op) {
 			if cert, ok := doc["cert"].(string); ok {
 				if block, _ := pem.Decode([]byte(cert)); block != nil {
@@ -157,37 +176,21 @@ func CACertificates() *schema.Entity {
 	}
 }
 
-func validateCACert(v any) string {
-	s := v.(string)
-	rest := []byte(s)
-	var blocks int
-	var first *pem.Block
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if first == nil {
-			first = b
-		}
-		blocks++
+func checkCACert(doc schema.Doc, errs schema.Errors) {
+	s, _ := doc["cert"].(string)
+	if strings.Count(s, "-----BEGIN CERTIFICATE-----") > 1 {
+		errs.AddEntity("please submit only one certificate at a time")
+		return
 	}
-	if blocks > 1 {
-		return "please submit only one certificate at a time"
-	}
-	if first == nil {
-		return "invalid certificate: unable to parse PEM certificate"
-	}
-	c, err := x509.ParseCertificate(first.Bytes)
-	if err != nil {
-		return "invalid certificate: " + err.Error()
+	c, err := parseCertPEM(s)
+	if err != "" {
+		return // the field reports it
 	}
 	if time.Now().After(c.NotAfter) {
-		return "certificate expired, \"Not After\" time is in the past"
+		errs.AddEntity("certificate expired, \"Not After\" time is in the past")
+		return
 	}
 	if !c.BasicConstraintsValid || !c.IsCA {
-		return "certificate does not appear to be a CA because it is missing the \"CA\" basic constraint"
+		errs.AddEntity("certificate does not appear to be a CA because it is missing the \"CA\" basic constraint")
 	}
-	return ""
 }

@@ -83,7 +83,10 @@ func Plugins(lookup PluginLookup) *schema.Entity {
 			schema.Tags(),
 		},
 		Checks: []schema.Check{&schema.CustomCheck{
-			Reads: []string{"name", "route", "service", "consumer", "protocols"},
+			// The plugin's own field definitions (no_consumer, its
+			// protocols), checked whatever else failed.
+			RunWithInvalidFields: true,
+			Reads:                []string{"name", "route", "service", "consumer", "protocols"},
 			Fn: func(doc schema.Doc, errs schema.Errors) {
 				i, ok := info(doc)
 				if !ok {
@@ -93,11 +96,11 @@ func Plugins(lookup PluginLookup) *schema.Entity {
 					forbid bool
 					field  string
 				}{{i.NoConsumer, "consumer"}, {i.NoRoute, "route"}, {i.NoService, "service"}} {
-					if rule.forbid && doc[rule.field] != nil {
+					if rule.forbid && doc[rule.field] != nil && !errs.Has(rule.field) {
 						errs[rule.field] = "value must be null"
 					}
 				}
-				if len(i.Protocols) > 0 {
+				if len(i.Protocols) > 0 && !errs.Has("protocols") {
 					for idx, p := range stringList(doc["protocols"]) {
 						if !contains(i.Protocols, p) {
 							list := make([]any, idx+1)

@@ -94,8 +94,9 @@ func Routes() *schema.Entity {
 					"then_field": "snis", "then_match": map[string]any{"len_eq": 0},
 					"then_err": "'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'"}},
 			&schema.CustomCheck{
-				Reads: []string{"protocols"},
-				Fn:    checkRouteSubschema,
+				Reads:                []string{"protocols"},
+				Fn:                   checkRouteSubschema,
+				RunWithInvalidFields: true,
 				Desc: map[string]any{"conditional_at_least_one_of": map[string]any{"if_field": "protocols",
 					"then_at_least_one_of": schema.Strings("methods", "hosts", "headers", "paths", "snis")}},
 			},
@@ -173,20 +174,20 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// routeFamily is the subschema Kong selects from the first protocol.
+// routeFamily is the subschema Kong selects: that of the first protocol
+// that has one (kong/db/schema/init.lua get_subschema), "" when none does.
 func routeFamily(doc schema.Doc) string {
-	protos := stringList(doc["protocols"])
-	if len(protos) == 0 {
-		return ""
+	for _, p := range stringList(doc["protocols"]) {
+		switch p {
+		case "http", "https":
+			return "http"
+		case "grpc", "grpcs":
+			return "grpc"
+		case "tcp", "tls", "udp", "tls_passthrough":
+			return "stream"
+		}
 	}
-	switch protos[0] {
-	case "http", "https":
-		return "http"
-	case "grpc", "grpcs":
-		return "grpc"
-	default:
-		return "stream"
-	}
+	return ""
 }
 
 // checkRouteSubschema applies routes_subschemas.lua: per protocol family,

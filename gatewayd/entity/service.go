@@ -1,8 +1,8 @@
 package entity
 
 import (
-	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 )
@@ -70,48 +70,118 @@ func Services() *schema.Entity {
 	return e
 }
 
-// expandServiceURL applies Kong's url shorthand: protocol, host, port and
-// path come from the URL (path null when the URL has none).
+// expandServiceURL applies Kong's url shorthand (kong/db/schema/entities/
+// services.lua): the url is parsed like LuaSocket's socket.url.parse; the
+// protocol is the scheme, else https for port 443, else http; the port is
+// the explicit one (left as a string when it is not a number, so validation
+// reports it), else 80/443 for http/https, else 80; host and path are null
+// when the url has none.
 func expandServiceURL(v any, doc schema.Doc) {
-	u, err := url.Parse(v.(string))
-	if err != nil {
-		// socket.url never fails; an unparsable string becomes a path.
-		u = &url.URL{Path: v.(string)}
+	u, ok := parseSocketURL(v.(string))
+	if !ok {
+		return
 	}
-	port := -1
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err == nil {
-			port = n
+	var port any
+	if u.hasPort {
+		if n, err := strconv.Atoi(u.port); err == nil {
+			port = float64(n)
+		} else {
+			port = u.port
 		}
 	}
-	protocol := u.Scheme
+	protocol := u.scheme
 	if protocol == "" {
 		switch port {
-		case 443:
+		case 80.0:
+			protocol = "http"
+		case 443.0:
 			protocol = "https"
 		default:
 			protocol = "http"
 		}
 	}
+	if port == nil {
+		port = 80.0
+		if protocol == "https" {
+			port = 443.0
+		}
+	}
 	doc["protocol"] = protocol
-	if h := u.Hostname(); h != "" {
-		doc["host"] = h
-	} else {
-		doc["host"] = nil
+	doc["port"] = port
+	doc["host"] = nil
+	if u.host != "" {
+		doc["host"] = u.host
 	}
-	switch {
-	case port >= 0:
-		doc["port"] = float64(port)
-	case protocol == "https":
-		doc["port"] = 443.0
-	default:
-		doc["port"] = 80.0
+	doc["path"] = nil
+	if u.path != "" {
+		doc["path"] = u.path
 	}
-	if p := u.EscapedPath(); p != "" {
-		doc["path"] = p
-	} else if u.Opaque != "" {
-		doc["path"] = u.Opaque
-	} else {
-		doc["path"] = nil
+}
+
+// socketURL holds the parts of a URL as socket.url.parse splits it.
+type socketURL struct {
+	scheme, host, port, path string
+	hasPort                  bool
+}
+
+// parseSocketURL mirrors LuaSocket's url.parse: scheme, "//authority",
+// fragment, query and params are cut off in that order and the rest is
+// the path (kept as written, not unescaped); the authority loses its
+// userinfo and its ":port", and an IPv6 host its brackets. An empty url
+// does not parse.
+func parseSocketURL(s string) (socketURL, bool) {
+	var u socketURL
+	if s == "" {
+		return u, false
 	}
+	// scheme: ^([%w][%w%+%-%.]*)%:
+	if i := strings.IndexByte(s, ':'); i > 0 {
+		ok := isAlnum(s[0])
+		for j := 1; ok && j < i; j++ {
+			c := s[j]
+			ok = isAlnum(c) || c == '+' || c == '-' || c == '.'
+		}
+		if ok {
+			u.scheme, s = s[:i], s[i+1:]
+		}
+	}
+	var authority string
+	hasAuthority := false
+	if strings.HasPrefix(s, "//") {
+		rest := s[2:]
+		end := strings.IndexByte(rest, '/')
+		if end < 0 {
+			end = len(rest)
+		}
+		authority, s, hasAuthority = rest[:end], rest[end:], true
+	}
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.IndexByte(s, ';'); i >= 0 {
+		s = s[:i]
+	}
+	u.path = s
+	if !hasAuthority {
+		return u, true
+	}
+	if i := strings.IndexByte(authority, '@'); i >= 0 {
+		authority = authority[i+1:]
+	}
+	// port: :([^:%]]*)$
+	if i := strings.LastIndexByte(authority, ':'); i >= 0 && !strings.Contains(authority[i+1:], "]") {
+		u.port, u.hasPort, authority = authority[i+1:], true, authority[:i]
+	}
+	if strings.HasPrefix(authority, "[") && strings.HasSuffix(authority, "]") && len(authority) > 2 {
+		authority = authority[1 : len(authority)-1]
+	}
+	u.host = authority
+	return u, true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

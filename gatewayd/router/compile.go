@@ -5,7 +5,6 @@ import (
 	"net/textproto"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -276,9 +275,4 @@ func equalFoldASCII(b []byte, lower string) bool {
 		}
 	}
 	return true
-}
-
-// String helps debugging and error messages.
-func (e *entry) String() string {
-	return e.route.ID + " " + strconv.Quote(e.path)
 }

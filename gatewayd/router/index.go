@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// maxHostLen bounds the request hosts looked up in the host index (DNS names
-// are at most 253 bytes); it sizes a stack buffer in Match.
+// maxHostLen sizes the stack buffer Match lower-cases request hosts into;
+// DNS names are at most 253 bytes, longer hosts use a pooled buffer.
 const maxHostLen = 256
 
 // bucket indexes the entries reachable through one host pattern (or through
@@ -44,7 +44,7 @@ type itemList struct {
 	items   []item            // sorted; when indexed, only items the index does not cover
 	header  string            // canonical name of the indexing header, "" = not indexed
 	byValue map[string][]item // lower-cased literal value → sorted items
-	indexed []item            // every item covered by byValue, for values too long to look up
+	indexed []item            // every item covered by byValue, for requests whose values cannot be looked up
 	min     uint64            // smallest optimistic key, noMatch when empty
 }
 

@@ -17,9 +17,9 @@ import (
 //	regexPriority the route's regex_priority, for regex paths only
 //	plainLen      the length of a plain path (masked to 19 bits like Kong)
 //
-// Keeping fields rather than bits lets a negative regex_priority rank below
-// 0, which is what Kong's documentation promises; Kong's bit packing would
-// let it overflow into the higher fields.
+// Keeping fields rather than bits lets a negative regex_priority simply rank
+// below 0; in Kong's packing a negative value would spill into the higher
+// fields.
 type priority struct {
 	weight        int
 	plainHostOnly bool
@@ -140,24 +140,20 @@ const (
 
 // rankEntries sorts entries into their final order and assigns keys.
 func rankEntries(entries []entry) {
-	slices.SortStableFunc(entries, func(a, b entry) int {
-		if c := a.prio.compare(b.prio); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.category, a.category); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.route.CreatedAt, b.route.CreatedAt); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.route.ID, b.route.ID); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.routeIdx, b.routeIdx); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.pathIdx, b.pathIdx)
+	// Sort indices rather than the (large) entries themselves.
+	order := make([]int32, len(entries))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		return compareEntries(&entries[i], &entries[j])
 	})
+	sorted := make([]entry, len(entries))
+	for i, j := range order {
+		sorted[i] = entries[j]
+	}
+	copy(entries, sorted)
+
 	class := uint64(0)
 	for i := range entries {
 		if i > 0 && (entries[i].prio != entries[i-1].prio || entries[i].category != entries[i-1].category) {
@@ -165,4 +161,25 @@ func rankEntries(entries []entry) {
 		}
 		entries[i].key = class<<classShift | portBit | uint64(i)
 	}
+}
+
+// compareEntries is the total order of entries, best first: Kong priority,
+// category, created_at, id, then input position (unique per entry).
+func compareEntries(a, b *entry) int {
+	if c := a.prio.compare(b.prio); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.category, a.category); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.route.CreatedAt, b.route.CreatedAt); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.route.ID, b.route.ID); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.routeIdx, b.routeIdx); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.pathIdx, b.pathIdx)
 }

@@ -16,10 +16,29 @@ import (
 // and program Go's regexp uses for small inputs, hence the same
 // leftmost-first result — with scratch space on the stack.
 type pathRegex struct {
-	std    *regexp.Regexp // same expression, for inputs too large to backtrack
 	prog   *syntax.Prog
 	prefix string // literal text every match starts with, used to index the route
+
+	// The radix tree only hands a path to matchEnd when it starts with
+	// prefix, so the instructions that can only consume that prefix are
+	// skipped: matching starts at startPC with startPos bytes consumed.
+	startPC  uint32
+	startPos int
+
+	// ascii[pc] is the set of ASCII characters instruction pc accepts,
+	// sparing the generic rune-class lookup for the common case.
+	ascii []asciiSet
+
+	// std is the same expression for the standard library, compiled on
+	// first use: only inputs too large to backtrack need it, and compiling
+	// it for every route would double New's cost.
+	std func() *regexp.Regexp
 }
+
+// asciiSet is a bitmap of the 128 ASCII characters.
+type asciiSet [2]uint64
+
+func (s *asciiSet) has(c rune) bool { return s[c>>6]&(1<<(c&63)) != 0 }
 
 // compilePathRegex compiles the part of a "~" path after the tilde. The
 // pattern must be valid on its own (so "a)(b" is rejected although it would
@@ -27,14 +46,12 @@ type pathRegex struct {
 // which leaves the later branches of a top-level alternation unanchored;
 // wrapping anchors every branch, as the traditional router did.
 func compilePathRegex(re string) (*pathRegex, error) {
-	if _, err := regexp.Compile(re); err != nil {
+	// Parsing is where regexp.Compile reports syntax errors, with the same
+	// messages, at a fraction of the cost of a full compile.
+	if _, err := syntax.Parse(re, syntax.Perl); err != nil {
 		return nil, err
 	}
 	anchored := "^(?:" + re + ")"
-	std, err := regexp.Compile(anchored)
-	if err != nil {
-		return nil, err
-	}
 	parsed, err := syntax.Parse(anchored, syntax.Perl)
 	if err != nil {
 		return nil, err
@@ -44,7 +61,14 @@ func compilePathRegex(re string) (*pathRegex, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pathRegex{std: std, prog: prog, prefix: prefix}, nil
+	p := &pathRegex{
+		prog:   prog,
+		prefix: prefix,
+		ascii:  asciiSets(prog),
+		std:    sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(anchored) }),
+	}
+	p.startPC, p.startPos = p.skipPrefix()
+	return p, nil
 }
 
 // literalPrefix returns the literal text every match of re starts with, and
@@ -82,11 +106,65 @@ func literalPrefix(re *syntax.Regexp) (string, bool) {
 	return "", false
 }
 
+// skipPrefix follows the program from its start for as long as it has a
+// single possible path that consumes characters of the literal prefix. No
+// alternative is passed over, so starting a match from the returned state
+// finds exactly the matches starting from the beginning would, for every
+// input that starts with the prefix.
+func (p *pathRegex) skipPrefix() (uint32, int) {
+	pc, pos := uint32(p.prog.Start), 0
+	for {
+		inst := &p.prog.Inst[pc]
+		switch inst.Op {
+		case syntax.InstNop, syntax.InstCapture:
+			pc = inst.Out
+			continue
+		case syntax.InstEmptyWidth:
+			// At position 0 only ^ and \A are known to hold.
+			if pos == 0 && syntax.EmptyOp(inst.Arg)&^(syntax.EmptyBeginText|syntax.EmptyBeginLine) == 0 {
+				pc = inst.Out
+				continue
+			}
+		case syntax.InstRune1, syntax.InstRune:
+			if pos < len(p.prefix) {
+				r, w := utf8.DecodeRuneInString(p.prefix[pos:])
+				if p.matchRune(pc, inst, r) {
+					pc, pos = inst.Out, pos+w
+					continue
+				}
+			}
+		}
+		return pc, pos
+	}
+}
+
+// asciiSets precomputes, for each rune-class instruction, the ASCII
+// characters it accepts.
+func asciiSets(prog *syntax.Prog) []asciiSet {
+	sets := make([]asciiSet, len(prog.Inst))
+	for pc := range prog.Inst {
+		inst := &prog.Inst[pc]
+		if inst.Op != syntax.InstRune {
+			continue
+		}
+		for c := rune(0); c < utf8.RuneSelf; c++ {
+			if inst.MatchRune(c) {
+				sets[pc][c>>6] |= 1 << (c & 63)
+			}
+		}
+	}
+	return sets
+}
+
 const (
-	// Inputs whose (instruction, position) state space fits these words
-	// are matched with scratch space on the stack: 16384 states, e.g. a
-	// 40-instruction regex against a 400-byte path.
-	stackVisitedWords = 512
+	// Inputs whose (instruction, position) state space fits in these words
+	// are matched with scratch space on the stack: up to 8192 states, e.g.
+	// a 40-instruction regex against the 200 bytes after its literal
+	// prefix. Stack arrays are zeroed on every call, so the common small
+	// case gets its own, smaller frame.
+	smallVisitedWords = 32
+	smallJobs         = 16
+	stackVisitedWords = 256
 	stackJobs         = 64
 	// Beyond this many states, like Go's regexp, stop backtracking.
 	maxBacktrackStates = 256 * 1024
@@ -111,38 +189,66 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // the (leftmost-first) match ends. It does not allocate except for paths
 // beyond maxBacktrackStates, which fall back to the standard library.
 func (p *pathRegex) matchEnd(path []byte) (int, bool) {
-	states := len(p.prog.Inst) * (len(path) + 1)
-	if states <= stackVisitedWords*32 {
-		var visited [stackVisitedWords]uint32
-		var jobs [stackJobs]job
-		end, ok, overflow := p.backtrack(path, visited[:(states+31)/32], jobs[:])
-		if !overflow {
+	// Paths reach here through the radix tree and so already start with
+	// the prefix; checking again keeps the prefix skipping safe for any
+	// caller.
+	if !hasPrefixString(path, p.prefix) {
+		return 0, false
+	}
+	states := len(p.prog.Inst) * (len(path) - p.startPos + 1)
+	if states <= smallVisitedWords*32 {
+		if end, ok, overflow := p.matchEndSmall(path, states); !overflow {
+			return end, ok
+		}
+	} else if states <= stackVisitedWords*32 {
+		if end, ok, overflow := p.matchEndStack(path, states); !overflow {
 			return end, ok
 		}
 	}
 	if states <= maxBacktrackStates {
-		sc := scratchPool.Get().(*scratch)
-		defer scratchPool.Put(sc)
-		words := (states + 31) / 32
-		if cap(sc.visited) < words {
-			sc.visited = make([]uint32, words)
-		}
-		for {
-			if len(sc.jobs) < stackJobs {
-				sc.jobs = make([]job, stackJobs)
-			}
-			end, ok, overflow := p.backtrack(path, sc.visited[:words], sc.jobs)
-			if !overflow {
-				return end, ok
-			}
-			sc.jobs = make([]job, 2*len(sc.jobs))
-		}
+		return p.matchEndPooled(path, states)
 	}
-	loc := p.std.FindIndex(path)
+	loc := p.std().FindIndex(path)
 	if loc == nil {
 		return 0, false
 	}
 	return loc[1], true
+}
+
+// matchEndSmall and matchEndStack backtrack with scratch space on the
+// stack. They are separate functions so that the common small case only
+// pays for zeroing a small frame.
+func (p *pathRegex) matchEndSmall(path []byte, states int) (int, bool, bool) {
+	var visited [smallVisitedWords]uint32
+	var jobs [smallJobs]job
+	return p.backtrack(path, visited[:(states+31)/32], jobs[:])
+}
+
+func (p *pathRegex) matchEndStack(path []byte, states int) (int, bool, bool) {
+	var visited [stackVisitedWords]uint32
+	var jobs [stackJobs]job
+	return p.backtrack(path, visited[:(states+31)/32], jobs[:])
+}
+
+// matchEndPooled backtracks with scratch space from a pool, growing the job
+// stack until it suffices.
+func (p *pathRegex) matchEndPooled(path []byte, states int) (int, bool) {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	words := (states + 31) / 32
+	if cap(sc.visited) < words {
+		sc.visited = make([]uint32, words)
+	}
+	if len(sc.jobs) < stackJobs {
+		sc.jobs = make([]job, stackJobs)
+	}
+	for {
+		end, ok, overflow := p.backtrack(path, sc.visited[:words], sc.jobs)
+		if !overflow {
+			return end, ok
+		}
+		sc.jobs = make([]job, 2*len(sc.jobs))
+	}
 }
 
 // backtrack explores the program depth-first in priority order, so the
@@ -151,15 +257,16 @@ func (p *pathRegex) matchEnd(path []byte) (int, bool) {
 // reports overflow when more pending alternatives than len(jobs) are needed.
 func (p *pathRegex) backtrack(in []byte, visited []uint32, jobs []job) (end int, matched, overflow bool) {
 	clear(visited)
-	width := len(in) + 1
-	jobs[0] = job{pc: uint32(p.prog.Start)}
+	base := p.startPos
+	width := uint(len(in) - base + 1)
+	jobs[0] = job{pc: p.startPC, pos: int32(base)}
 	n := 1
 	for n > 0 {
 		n--
 		pc, pos := jobs[n].pc, int(jobs[n].pos)
 	thread:
 		for {
-			state := int(pc)*width + pos
+			state := uint(pc)*width + uint(pos-base)
 			if visited[state/32]&(1<<(state%32)) != 0 {
 				break
 			}
@@ -187,7 +294,7 @@ func (p *pathRegex) backtrack(in []byte, visited []uint32, jobs []job) (end int,
 				pc = inst.Out
 			default: // rune instructions consume one character
 				r, w := step(in, pos)
-				if w == 0 || !matchRune(inst, r) {
+				if w == 0 || !p.matchRune(pc, inst, r) {
 					break thread
 				}
 				pos += w
@@ -198,7 +305,7 @@ func (p *pathRegex) backtrack(in []byte, visited []uint32, jobs []job) (end int,
 	return 0, false, false
 }
 
-func matchRune(inst *syntax.Inst, r rune) bool {
+func (p *pathRegex) matchRune(pc uint32, inst *syntax.Inst, r rune) bool {
 	switch inst.Op {
 	case syntax.InstRune1:
 		return r == inst.Rune[0]
@@ -206,6 +313,9 @@ func matchRune(inst *syntax.Inst, r rune) bool {
 		return true
 	case syntax.InstRuneAnyNotNL:
 		return r != '\n'
+	}
+	if 0 <= r && r < utf8.RuneSelf {
+		return p.ascii[pc].has(r)
 	}
 	return inst.MatchRune(r)
 }

@@ -80,6 +80,11 @@ type Router struct {
 // or when an HTTP route has nothing to match on.
 func New(routes []Route) (*Router, error) {
 	r := &Router{routes: append([]Route(nil), routes...)}
+	n := 0
+	for i := range routes {
+		n += max(1, len(routes[i].Paths))
+	}
+	r.entries = make([]entry, 0, n)
 	for i := range r.routes {
 		rt := &r.routes[i]
 		if !servesHTTP(rt) {

@@ -17,6 +17,18 @@ type Check interface {
 	Describe() map[string]any
 }
 
+// runsWithInvalidFields is implemented by the checks Kong runs even when a
+// field they read already has an error (run_with_invalid_fields in
+// kong/db/schema/init.lua: at_least_one_of, only_one_of, distinct,
+// conditional, conditional_at_least_one_of).
+type runsWithInvalidFields interface{ runWithInvalidFields() bool }
+
+func (AtLeastOneOf) runWithInvalidFields() bool   { return true }
+func (OnlyOneOf) runWithInvalidFields() bool      { return true }
+func (Distinct) runWithInvalidFields() bool       { return true }
+func (*Conditional) runWithInvalidFields() bool   { return true }
+func (c *CustomCheck) runWithInvalidFields() bool { return c.RunWithInvalidFields }
+
 func quoteList(names []string) string {
 	q := make([]string, len(names))
 	for i, n := range names {
@@ -104,7 +116,7 @@ func (c MutuallyRequired) Fields() []string { return c }
 func (c MutuallyRequired) Validate(doc Doc, errs Errors) {
 	n := 0
 	for _, f := range c {
-		if getPath(doc, f) != nil {
+		if isSet(getPath(doc, f)) {
 			n++
 		}
 	}
@@ -124,7 +136,7 @@ func (c Distinct) Validate(doc Doc, errs Errors) {
 	seen := map[string]bool{}
 	for _, f := range c {
 		v := getPath(doc, f)
-		if v == nil {
+		if !isSet(v) {
 			continue
 		}
 		k := fmt.Sprint(v)
@@ -195,6 +207,9 @@ type CustomCheck struct {
 	Reads []string
 	Fn    func(doc Doc, errs Errors)
 	Desc  map[string]any
+	// RunWithInvalidFields runs the check even when a field it reads has
+	// an error (Kong's conditional_at_least_one_of behaves so).
+	RunWithInvalidFields bool
 }
 
 func (c *CustomCheck) Fields() []string           { return c.Reads }

@@ -54,6 +54,11 @@ type segment struct {
 }
 
 func splitKey(key string, allowMapKeys bool) []segment {
+	// Kong leaves keys with a leading or trailing dot undecoded
+	// (arguments_decoder.lua decode_arg: ^\.+|\.$).
+	if strings.HasPrefix(key, ".") || strings.HasSuffix(key, ".") {
+		return []segment{{key: key}}
+	}
 	var segs []segment
 	i := 0
 	name := key
@@ -71,7 +76,10 @@ func splitKey(key string, allowMapKeys bool) []segment {
 			if j >= 0 {
 				end = i + 1 + j
 			}
-			segs = append(segs, segment{key: key[i+1 : end]})
+			// Empty names between dots are skipped ("a..b" is "a.b").
+			if end > i+1 {
+				segs = append(segs, segment{key: key[i+1 : end]})
+			}
 			i = end
 		case '[':
 			j := strings.IndexByte(key[i:], ']')

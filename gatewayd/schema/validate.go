@@ -218,28 +218,16 @@ func RunChecks(checks []Check, doc Doc, errs Errors) {
 	}
 }
 
-// involvesError reports whether an error is recorded at one of the check's
-// field paths, or at a record on the way to it.
+// involvesError reports whether the check must be skipped because a field
+// it reads already has an error. Like Kong, the lookup is by the check's
+// field name as written (a dotted "config.second" never matches), and
+// checks that run with invalid fields are never skipped.
 func involvesError(c Check, errs Errors) bool {
+	if t, ok := c.(runsWithInvalidFields); ok && t.runWithInvalidFields() {
+		return false
+	}
 	for _, f := range c.Fields() {
-		var cur any = map[string]any(errs)
-		for _, part := range strings.Split(f, ".") {
-			m, ok := cur.(map[string]any)
-			if !ok {
-				if e, isErrs := cur.(Errors); isErrs {
-					m = e
-				} else {
-					break
-				}
-			}
-			v, has := m[part]
-			if !has {
-				cur = nil
-				break
-			}
-			cur = v
-		}
-		if cur != nil {
+		if errs.Has(f) {
 			return true
 		}
 	}
@@ -335,10 +323,17 @@ func validateMap(f *Field, m map[string]any, parent Doc) any {
 	return nil
 }
 
+// validateForeign checks a foreign key value like Kong's
+// validate_primary_key(value, ignore_others=true): an absent id is
+// "missing primary key", a null one "required field missing"; members other
+// than the primary key are ignored.
 func validateForeign(m map[string]any) any {
 	id, ok := m["id"]
-	if !ok || id == nil {
+	if !ok {
 		return map[string]any{"id": "missing primary key"}
+	}
+	if id == nil {
+		return map[string]any{"id": "required field missing"}
 	}
 	s, ok := id.(string)
 	if !ok {
@@ -346,11 +341,6 @@ func validateForeign(m map[string]any) any {
 	}
 	if !IsUUID(s) {
 		return map[string]any{"id": "expected a valid UUID"}
-	}
-	for k := range m {
-		if k != "id" {
-			return map[string]any{k: "unknown field"}
-		}
 	}
 	return nil
 }
@@ -395,7 +385,10 @@ func checkType(f *Field, v any) string {
 }
 
 // runValidators applies the scalar validators in Kong's order
-// (kong/db/schema/init.lua Schema.validators); the first failure wins.
+// (kong/db/schema/init.lua Schema.validators_order: eq, ne, one_of, gt,
+// timestamp, uuid, between, len_eq, len_min, len_max, starts_with,
+// match_none, match_all, match_any, custom_validator); the first failure
+// wins.
 func runValidators(f *Field, v any) string {
 	if f.EqNull {
 		if f.Err != "" {
@@ -409,24 +402,6 @@ func runValidators(f *Field, v any) string {
 		}
 		return fmt.Sprintf("value must not be %v", f.Ne)
 	}
-	if f.Between != nil {
-		if n, ok := v.(float64); ok && (n < f.Between.Min || n > f.Between.Max) {
-			return fmt.Sprintf("value should be between %s and %s", formatNumber(f.Between.Min), formatNumber(f.Between.Max))
-		}
-	}
-	if f.Gt != nil {
-		if n, ok := v.(float64); ok && n <= *f.Gt {
-			return "value must be greater than " + formatNumber(*f.Gt)
-		}
-	}
-	if msg := checkLength(f, v); msg != "" {
-		return msg
-	}
-	if s, ok := v.(string); ok {
-		if msg := checkPatterns(f, s); msg != "" {
-			return msg
-		}
-	}
 	if len(f.OneOf) > 0 && !oneOf(f.OneOf, v) {
 		parts := make([]string, len(f.OneOf))
 		for i, o := range f.OneOf {
@@ -437,14 +412,32 @@ func runValidators(f *Field, v any) string {
 		}
 		return "expected one of: " + strings.Join(parts, ", ")
 	}
-	if f.UUID {
-		if s, ok := v.(string); ok && !IsUUID(s) {
-			return "expected a valid UUID"
+	if f.Gt != nil {
+		if n, ok := v.(float64); ok && n <= *f.Gt {
+			return "value must be greater than " + formatNumber(*f.Gt)
 		}
 	}
 	if f.Timestamp {
 		if n, ok := v.(float64); ok && n < 0 {
 			return "expected a valid timestamp"
+		}
+	}
+	if f.UUID {
+		if s, ok := v.(string); ok && !IsUUID(s) {
+			return "expected a valid UUID"
+		}
+	}
+	if f.Between != nil {
+		if n, ok := v.(float64); ok && (n < f.Between.Min || n > f.Between.Max) {
+			return fmt.Sprintf("value should be between %s and %s", formatNumber(f.Between.Min), formatNumber(f.Between.Max))
+		}
+	}
+	if msg := checkLength(f, v); msg != "" {
+		return msg
+	}
+	if s, ok := v.(string); ok {
+		if msg := checkPatterns(f, s); msg != "" {
+			return msg
 		}
 	}
 	if f.Custom != nil {
@@ -483,13 +476,16 @@ func checkLength(f *Field, v any) string {
 }
 
 func checkPatterns(f *Field, s string) string {
-	for _, p := range f.MatchAll {
-		if !p.Test(s) {
-			return p.Err
-		}
+	if f.StartsWith != "" && !strings.HasPrefix(s, f.StartsWith) {
+		return "should start with: " + f.StartsWith
 	}
 	for _, p := range f.MatchNone {
 		if p.Test(s) {
+			return p.Err
+		}
+	}
+	for _, p := range f.MatchAll {
+		if !p.Test(s) {
 			return p.Err
 		}
 	}
@@ -504,9 +500,6 @@ func checkPatterns(f *Field, s string) string {
 		if !ok {
 			return f.MatchAny.Err
 		}
-	}
-	if f.StartsWith != "" && !strings.HasPrefix(s, f.StartsWith) {
-		return "should start with: " + f.StartsWith
 	}
 	return ""
 }
