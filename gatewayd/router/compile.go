@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"fmt"
 	"net/textproto"
 	"regexp"
@@ -75,7 +76,7 @@ func servesHTTP(rt *Route) bool {
 // path-less entry).
 func compileRoute(rt *Route, routeIdx int) ([]entry, error) {
 	if len(rt.Methods)+len(rt.Hosts)+len(rt.Paths)+len(rt.Headers)+len(rt.SNIs) == 0 {
-		return nil, fmt.Errorf("router: route %q: no methods, hosts, headers, paths or snis to match on", rt.ID)
+		return nil, &RouteError{RouteID: rt.ID, Err: errors.New("no methods, hosts, headers, paths or snis to match on")}
 	}
 	headers, err := compileHeaders(rt)
 	if err != nil {
@@ -103,7 +104,7 @@ func compileRoute(rt *Route, routeIdx int) ([]entry, error) {
 		if strings.HasPrefix(p, "~") {
 			re, err := compilePathRegex(p[1:])
 			if err != nil {
-				return nil, fmt.Errorf("router: route %q: invalid regex path %q: %w", rt.ID, p, err)
+				return nil, &RouteError{RouteID: rt.ID, Err: fmt.Errorf("invalid regex path %q: %w", p, err)}
 			}
 			e.re = re
 			e.prio.regex = true
@@ -131,14 +132,14 @@ func compileHeaders(rt *Route) ([]headerMatcher, error) {
 	for _, name := range names {
 		values := rt.Headers[name]
 		if len(values) == 0 {
-			return nil, fmt.Errorf("router: route %q: header %q has no values", rt.ID, name)
+			return nil, &RouteError{RouteID: rt.ID, Err: fmt.Errorf("header %q has no values", name)}
 		}
 		m := headerMatcher{name: canonicalHeader(name)}
 		for _, v := range values {
 			if pattern, ok := strings.CutPrefix(v, "~*"); ok {
 				re, err := regexp.Compile("(?i)" + pattern)
 				if err != nil {
-					return nil, fmt.Errorf("router: route %q: invalid regex %q for header %q: %w", rt.ID, pattern, name, err)
+					return nil, &RouteError{RouteID: rt.ID, Err: fmt.Errorf("invalid regex %q for header %q: %w", pattern, name, err)}
 				}
 				m.regexes = append(m.regexes, re)
 				continue
@@ -276,3 +277,14 @@ func equalFoldASCII(b []byte, lower string) bool {
 	}
 	return true
 }
+
+// RouteError reports a route that cannot be compiled. Callers can drop that
+// route and build the rest, so one bad entry never takes routing down.
+type RouteError struct {
+	RouteID string
+	Err     error
+}
+
+func (e *RouteError) Error() string { return fmt.Sprintf("router: route %q: %v", e.RouteID, e.Err) }
+
+func (e *RouteError) Unwrap() error { return e.Err }

@@ -107,7 +107,9 @@ func New(routes []Route) (*Router, error) {
 func (r *Router) Len() int { return r.nHTTP }
 
 // Match finds the route that serves req and describes it in m. It reports
-// false, and zeroes m, when no route matches. It does not allocate.
+// false, and zeroes m, when no route matches. It is safe for concurrent use
+// and does not allocate, short of a regex route being tried on a path so
+// long (over 256K regex states) that it falls back to the standard library.
 func (r *Router) Match(req *Request, m *Match) bool {
 	s := search{req: req, path: req.Path, best: noMatch}
 	host, port := splitHostPort(req.Host)

@@ -163,3 +163,17 @@ func BenchmarkWriteToLive(b *testing.B) {
 	}
 	b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms-to-live")
 }
+
+func TestBuildDropsOnlyTheRouteTheRouterRejects(t *testing.T) {
+	d := docs(4)
+	// A route the admin API would never store: nothing to match on.
+	d["routes"] = append(d["routes"], store.Doc{"id": "20000000-0000-4000-8000-000000000000", "protocols": []any{"http"},
+		"service": map[string]any{"id": "00000000-0000-4000-8000-000000000000"}})
+	snap, problems := runtime.Build(d, 1)
+	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "20000000-0000-4000-8000-000000000000") {
+		t.Fatalf("want one problem naming the bad route, got %v", problems)
+	}
+	if snap.RouteCount != 4 {
+		t.Fatalf("the good routes must still be routed: %d", snap.RouteCount)
+	}
+}

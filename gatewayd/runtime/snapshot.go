@@ -5,6 +5,7 @@ package runtime
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -96,11 +97,8 @@ func Build(docs map[string][]store.Doc, rev int64) (*Snapshot, []error) {
 		r.Value = rt
 		routes = append(routes, r)
 	}
-	rtr, err := router.New(routes)
-	if err != nil {
-		problems = append(problems, fmt.Errorf("building router: %w", err))
-		rtr, _ = router.New(nil)
-	}
+	rtr, routes, routeProblems := buildRouter(routes)
+	problems = append(problems, routeProblems...)
 	snap.Router = rtr
 	snap.RouteCount = len(routes)
 
@@ -108,6 +106,35 @@ func Build(docs map[string][]store.Doc, rev int64) (*Snapshot, []error) {
 	snap.Certs = certs
 	problems = append(problems, certProblems...)
 	return snap, problems
+}
+
+// buildRouter compiles the routes, dropping any route the router rejects
+// (each is reported) and building the rest.
+func buildRouter(routes []router.Route) (*router.Router, []router.Route, []error) {
+	var problems []error
+	for {
+		rtr, err := router.New(routes)
+		if err == nil {
+			return rtr, routes, problems
+		}
+		var re *router.RouteError
+		if !errors.As(err, &re) {
+			empty, _ := router.New(nil)
+			return empty, nil, append(problems, fmt.Errorf("building router: %w", err))
+		}
+		problems = append(problems, err)
+		kept := routes[:0:0]
+		for _, r := range routes {
+			if r.ID != re.RouteID {
+				kept = append(kept, r)
+			}
+		}
+		if len(kept) == len(routes) {
+			empty, _ := router.New(nil)
+			return empty, nil, append(problems, fmt.Errorf("building router: %w", err))
+		}
+		routes = kept
+	}
 }
 
 type upstreamInfo struct {
