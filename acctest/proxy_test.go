@@ -280,3 +280,52 @@ func selfSignedPEM(t *testing.T, host string) (string, string) {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
 		string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}))
 }
+
+// TestProxyRetriesConnectionFailuresOnTheNextTarget: with one dead and one
+// live target, service.retries makes every request succeed.
+func TestProxyRetriesConnectionFailuresOnTheNextTarget(t *testing.T) {
+	live := upstream.Start(t)
+	gw := harness.StartGatewayd(t, harness.Options{})
+	curlForm(t, http.MethodPost, gw.AdminURL+"/upstreams", "name=flaky.internal")
+	curlForm(t, http.MethodPost, gw.AdminURL+"/upstreams/flaky.internal/targets", "target="+freeClosedPort(t))
+	curlForm(t, http.MethodPost, gw.AdminURL+"/upstreams/flaky.internal/targets", "target="+live.Addr())
+	setup(t, gw, "flaky", "http://flaky.internal", map[string]any{"paths": []string{"/flaky"}})
+	waitRoute(t, gw.ProxyURL+"/flaky", nil)
+	for i := 0; i < 20; i++ {
+		if resp, _ := proxyGet(t, gw.ProxyURL+"/flaky", nil); resp.StatusCode != 200 {
+			t.Fatalf("request %d: %d; a refused connection must be retried on the next target", i, resp.StatusCode)
+		}
+	}
+	if status, _ := curlForm(t, http.MethodPatch, gw.AdminURL+"/services/flaky", "retries=0"); status != 200 {
+		t.Fatal("patch retries")
+	}
+	eventually(t, "a 502 once retries=0", func() bool {
+		resp, _ := proxyGet(t, gw.ProxyURL+"/flaky", nil)
+		return resp.StatusCode == 502
+	})
+}
+
+// TestProxyClosesSlowHeaderClients: a client that never finishes its headers
+// is cut off after client_header_timeout (slowloris defence).
+func TestProxyClosesSlowHeaderClients(t *testing.T) {
+	gw := harness.StartGatewayd(t, harness.Options{Extra: map[string]string{"client_header_timeout": "1"}})
+	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(gw.ProxyURL, "http://"), 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 512)
+	for {
+		if _, err := conn.Read(buf); err != nil {
+			break // closed by the server (any answer, then EOF)
+		}
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Fatalf("slow client kept for %s; client_header_timeout is 1s", waited)
+	}
+}
