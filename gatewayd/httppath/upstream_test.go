@@ -3,136 +3,20 @@ package httppath
 import (
 	"fmt"
 	"testing"
+
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/httppath/kongfixture"
 )
-
-// pathHandlingCase is one row of Kong's spec/fixtures/router_path_handling_tests.lua
-// (kong 3.9.x version of the fixture). Like the fixture, a row may list
-// several strip_path and path_handling values; it expands to every
-// combination.
-type pathHandlingCase struct {
-	servicePath string
-	routePath   string // "" = the route matched by host, not by path
-	strip       []bool
-	handling    []string
-	request     string
-	want        string
-}
-
-var (
-	both   = []bool{false, true}
-	off    = []bool{false}
-	on     = []bool{true}
-	v0v1   = []string{"v0", "v1"}
-	onlyV0 = []string{"v0"}
-	onlyV1 = []string{"v1"}
-)
-
-// routerPathHandlingTests reproduces the fixture row by row (the comments are
-// the fixture's own row numbers).
-var routerPathHandlingTests = []pathHandlingCase{
-	{"/", "/", both, v0v1, "/", "/"},
-	{"/", "/", both, v0v1, "/route", "/route"},
-	{"/", "/", both, v0v1, "/route/", "/route/"},
-	{"/", "/", both, v0v1, "/routereq", "/routereq"},
-	{"/", "/", both, v0v1, "/route/req", "/route/req"},
-	// 5
-	{"/", "/route", off, v0v1, "/route", "/route"},
-	{"/", "/route", off, v0v1, "/route/", "/route/"},
-	{"/", "/route", off, v0v1, "/routereq", "/routereq"},
-	{"/", "/route", on, v0v1, "/route", "/"},
-	{"/", "/route", on, v0v1, "/route/", "/"},
-	{"/", "/route", on, v0v1, "/routereq", "/req"},
-	// 11
-	{"/", "/route/", off, v0v1, "/route/", "/route/"},
-	{"/", "/route/", off, v0v1, "/route/req", "/route/req"},
-	{"/", "/route/", on, v0v1, "/route/", "/"},
-	{"/", "/route/", on, v0v1, "/route/req", "/req"},
-	// 15
-	{"/srv", "/rou", off, onlyV0, "/roureq", "/srv/roureq"},
-	{"/srv", "/rou", off, onlyV1, "/roureq", "/srvroureq"},
-	{"/srv", "/rou", on, onlyV0, "/roureq", "/srv/req"},
-	{"/srv", "/rou", on, onlyV1, "/roureq", "/srvreq"},
-	// 19
-	{"/srv/", "/rou", off, v0v1, "/rou", "/srv/rou"},
-	{"/srv/", "/rou", on, onlyV0, "/rou", "/srv"},
-	{"/srv/", "/rou", on, onlyV1, "/rou", "/srv/"},
-	// 22
-	{"/service", "/", both, v0v1, "/", "/service"},
-	{"/service", "/", both, onlyV0, "/route", "/service/route"},
-	{"/service", "/", both, onlyV1, "/route", "/serviceroute"},
-	{"/service", "/", both, onlyV0, "/route/", "/service/route/"},
-	{"/service", "/", both, onlyV1, "/route/", "/serviceroute/"},
-	// 27
-	{"/service", "/", both, onlyV0, "/routereq", "/service/routereq"},
-	{"/service", "/", both, onlyV1, "/routereq", "/serviceroutereq"},
-	{"/service", "/", both, onlyV0, "/route/req", "/service/route/req"},
-	{"/service", "/", both, onlyV1, "/route/req", "/serviceroute/req"},
-	// 31
-	{"/service", "/route", off, onlyV0, "/route", "/service/route"},
-	{"/service", "/route", off, onlyV1, "/route", "/serviceroute"},
-	{"/service", "/route", off, onlyV0, "/route/", "/service/route/"},
-	{"/service", "/route", off, onlyV1, "/route/", "/serviceroute/"},
-	{"/service", "/route", off, onlyV0, "/routereq", "/service/routereq"},
-	{"/service", "/route", off, onlyV1, "/routereq", "/serviceroutereq"},
-	{"/service", "/route", on, v0v1, "/route", "/service"},
-	{"/service", "/route", on, v0v1, "/route/", "/service/"},
-	{"/service", "/route", on, onlyV0, "/routereq", "/service/req"},
-	{"/service", "/route", on, onlyV1, "/routereq", "/servicereq"},
-	// 41
-	{"/service", "/route/", off, onlyV0, "/route/", "/service/route/"},
-	{"/service", "/route/", off, onlyV1, "/route/", "/serviceroute/"},
-	{"/service", "/route/", off, onlyV0, "/route/req", "/service/route/req"},
-	{"/service", "/route/", off, onlyV1, "/route/req", "/serviceroute/req"},
-	{"/service", "/route/", on, onlyV0, "/route/", "/service/"},
-	{"/service", "/route/", on, onlyV1, "/route/", "/service"},
-	{"/service", "/route/", on, onlyV0, "/route/req", "/service/req"},
-	{"/service", "/route/", on, onlyV1, "/route/req", "/servicereq"},
-	// 49
-	{"/service/", "/", both, onlyV0, "/route/", "/service/route/"},
-	{"/service/", "/", both, onlyV1, "/route/", "/service/route/"},
-	{"/service/", "/", both, v0v1, "/", "/service/"},
-	{"/service/", "/", both, v0v1, "/route", "/service/route"},
-	{"/service/", "/", both, v0v1, "/routereq", "/service/routereq"},
-	{"/service/", "/", both, v0v1, "/route/req", "/service/route/req"},
-	// 55
-	{"/service/", "/route", off, v0v1, "/route", "/service/route"},
-	{"/service/", "/route", off, v0v1, "/route/", "/service/route/"},
-	{"/service/", "/route", off, v0v1, "/routereq", "/service/routereq"},
-	{"/service/", "/route", on, onlyV0, "/route", "/service"},
-	{"/service/", "/route", on, onlyV1, "/route", "/service/"},
-	{"/service/", "/route", on, v0v1, "/route/", "/service/"},
-	{"/service/", "/route", on, v0v1, "/routereq", "/service/req"},
-	// 62
-	{"/service/", "/route/", off, v0v1, "/route/", "/service/route/"},
-	{"/service/", "/route/", off, v0v1, "/route/req", "/service/route/req"},
-	{"/service/", "/route/", on, v0v1, "/route/", "/service/"},
-	{"/service/", "/route/", on, v0v1, "/route/req", "/service/req"},
-	// 66: the following cases match on host (not paths)
-	{"/", "", both, v0v1, "/", "/"},
-	{"/", "", both, v0v1, "/route", "/route"},
-	{"/", "", both, v0v1, "/route/", "/route/"},
-	// 69
-	{"/service", "", both, v0v1, "/", "/service"},
-	{"/service", "", both, onlyV0, "/route", "/service/route"},
-	{"/service", "", both, onlyV1, "/route", "/serviceroute"},
-	{"/service", "", both, onlyV0, "/route/", "/service/route/"},
-	{"/service", "", both, onlyV1, "/route/", "/serviceroute/"},
-	// 74
-	{"/service/", "", both, v0v1, "/", "/service/"},
-	{"/service/", "", both, v0v1, "/route", "/service/route"},
-	{"/service/", "", both, v0v1, "/route/", "/service/route/"},
-}
 
 func TestUpstreamPathFollowsKongPathHandlingFixture(t *testing.T) {
-	for i, row := range routerPathHandlingTests {
-		for _, strip := range row.strip {
-			for _, handling := range row.handling {
-				name := fmt.Sprintf("%d/%s+%s/strip=%t/%s/%s", i+1, row.servicePath, row.routePath, strip, handling, row.request)
+	for i, row := range kongfixture.PathHandlingRows {
+		for _, strip := range row.Strip {
+			for _, handling := range row.Handling {
+				name := fmt.Sprintf("%d/%s+%s/strip=%t/%s/%s", i+1, row.ServicePath, row.RoutePath, strip, handling, row.Request)
 				t.Run(name, func(t *testing.T) {
-					req := []byte(row.request)
-					got := string(UpstreamPath(nil, row.servicePath, row.routePath, strip, handling, req, len(row.routePath)))
-					if got != row.want {
-						t.Fatalf("UpstreamPath = %q, want %q", got, row.want)
+					req := []byte(row.Request)
+					got := string(UpstreamPath(nil, row.ServicePath, row.RoutePath, strip, handling, req, len(row.RoutePath)))
+					if got != row.Want {
+						t.Fatalf("UpstreamPath = %q, want %q", got, row.Want)
 					}
 				})
 			}

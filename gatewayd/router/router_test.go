@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/httppath"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/httppath/kongfixture"
 )
 
 // TestPrecedence covers the consequences of Kong's traditional_compatible
@@ -328,16 +329,16 @@ func TestEmptyRouter(t *testing.T) {
 // the same path turned into a regex ("~/[0]?" + path), which must strip the
 // same way.
 func TestSlashHandlingThroughRouter(t *testing.T) {
-	for i, row := range slashHandlingRows {
-		for _, strip := range row.strip {
-			for _, handling := range row.handling {
+	for i, row := range kongfixture.PathHandlingRows {
+		for _, strip := range row.Strip {
+			for _, handling := range row.Handling {
 				host := fmt.Sprintf("localbin-%d.com", i)
-				routePaths := []string{row.routePath}
-				if row.routePath != "" {
-					routePaths = append(routePaths, "~/[0]?"+row.routePath[1:])
+				routePaths := []string{row.RoutePath}
+				if row.RoutePath != "" {
+					routePaths = append(routePaths, "~/[0]?"+row.RoutePath[1:])
 				}
 				for _, rp := range routePaths {
-					name := fmt.Sprintf("%d/%s+%s/strip=%t/%s/%s", i+1, row.servicePath, rp, strip, handling, row.request)
+					name := fmt.Sprintf("%d/%s+%s/strip=%t/%s/%s", i+1, row.ServicePath, rp, strip, handling, row.Request)
 					t.Run(name, func(t *testing.T) {
 						route := Route{ID: "r", Hosts: []string{host}}
 						if rp != "" {
@@ -345,12 +346,12 @@ func TestSlashHandlingThroughRouter(t *testing.T) {
 						}
 						r := mustNew(t, []Route{route})
 						var m Match
-						if !r.Match(req("GET", row.request, host), &m) {
+						if !r.Match(req("GET", row.Request, host), &m) {
 							t.Fatal("no match")
 						}
-						got := httppath.UpstreamPath(nil, row.servicePath, m.Path, strip, handling, []byte(row.request), m.MatchedLen)
-						if string(got) != row.want {
-							t.Fatalf("upstream path %q, want %q", got, row.want)
+						got := httppath.UpstreamPath(nil, row.ServicePath, m.Path, strip, handling, []byte(row.Request), m.MatchedLen)
+						if string(got) != row.Want {
+							t.Fatalf("upstream path %q, want %q", got, row.Want)
 						}
 					})
 				}
@@ -358,102 +359,6 @@ func TestSlashHandlingThroughRouter(t *testing.T) {
 		}
 	}
 }
-
-// slashHandlingRows is spec/fixtures/router_path_handling_tests.lua (Kong 3.9.x);
-// httppath's tests hold the same table with the fixture's row numbers.
-var slashHandlingRows = []struct {
-	servicePath, routePath string
-	strip                  []bool
-	handling               []string
-	request, want          string
-}{
-	{"/", "/", both, v0v1, "/", "/"},
-	{"/", "/", both, v0v1, "/route", "/route"},
-	{"/", "/", both, v0v1, "/route/", "/route/"},
-	{"/", "/", both, v0v1, "/routereq", "/routereq"},
-	{"/", "/", both, v0v1, "/route/req", "/route/req"},
-	{"/", "/route", off, v0v1, "/route", "/route"},
-	{"/", "/route", off, v0v1, "/route/", "/route/"},
-	{"/", "/route", off, v0v1, "/routereq", "/routereq"},
-	{"/", "/route", on, v0v1, "/route", "/"},
-	{"/", "/route", on, v0v1, "/route/", "/"},
-	{"/", "/route", on, v0v1, "/routereq", "/req"},
-	{"/", "/route/", off, v0v1, "/route/", "/route/"},
-	{"/", "/route/", off, v0v1, "/route/req", "/route/req"},
-	{"/", "/route/", on, v0v1, "/route/", "/"},
-	{"/", "/route/", on, v0v1, "/route/req", "/req"},
-	{"/srv", "/rou", off, v0, "/roureq", "/srv/roureq"},
-	{"/srv", "/rou", off, v1, "/roureq", "/srvroureq"},
-	{"/srv", "/rou", on, v0, "/roureq", "/srv/req"},
-	{"/srv", "/rou", on, v1, "/roureq", "/srvreq"},
-	{"/srv/", "/rou", off, v0v1, "/rou", "/srv/rou"},
-	{"/srv/", "/rou", on, v0, "/rou", "/srv"},
-	{"/srv/", "/rou", on, v1, "/rou", "/srv/"},
-	{"/service", "/", both, v0v1, "/", "/service"},
-	{"/service", "/", both, v0, "/route", "/service/route"},
-	{"/service", "/", both, v1, "/route", "/serviceroute"},
-	{"/service", "/", both, v0, "/route/", "/service/route/"},
-	{"/service", "/", both, v1, "/route/", "/serviceroute/"},
-	{"/service", "/", both, v0, "/routereq", "/service/routereq"},
-	{"/service", "/", both, v1, "/routereq", "/serviceroutereq"},
-	{"/service", "/", both, v0, "/route/req", "/service/route/req"},
-	{"/service", "/", both, v1, "/route/req", "/serviceroute/req"},
-	{"/service", "/route", off, v0, "/route", "/service/route"},
-	{"/service", "/route", off, v1, "/route", "/serviceroute"},
-	{"/service", "/route", off, v0, "/route/", "/service/route/"},
-	{"/service", "/route", off, v1, "/route/", "/serviceroute/"},
-	{"/service", "/route", off, v0, "/routereq", "/service/routereq"},
-	{"/service", "/route", off, v1, "/routereq", "/serviceroutereq"},
-	{"/service", "/route", on, v0v1, "/route", "/service"},
-	{"/service", "/route", on, v0v1, "/route/", "/service/"},
-	{"/service", "/route", on, v0, "/routereq", "/service/req"},
-	{"/service", "/route", on, v1, "/routereq", "/servicereq"},
-	{"/service", "/route/", off, v0, "/route/", "/service/route/"},
-	{"/service", "/route/", off, v1, "/route/", "/serviceroute/"},
-	{"/service", "/route/", off, v0, "/route/req", "/service/route/req"},
-	{"/service", "/route/", off, v1, "/route/req", "/serviceroute/req"},
-	{"/service", "/route/", on, v0, "/route/", "/service/"},
-	{"/service", "/route/", on, v1, "/route/", "/service"},
-	{"/service", "/route/", on, v0, "/route/req", "/service/req"},
-	{"/service", "/route/", on, v1, "/route/req", "/servicereq"},
-	{"/service/", "/", both, v0, "/route/", "/service/route/"},
-	{"/service/", "/", both, v1, "/route/", "/service/route/"},
-	{"/service/", "/", both, v0v1, "/", "/service/"},
-	{"/service/", "/", both, v0v1, "/route", "/service/route"},
-	{"/service/", "/", both, v0v1, "/routereq", "/service/routereq"},
-	{"/service/", "/", both, v0v1, "/route/req", "/service/route/req"},
-	{"/service/", "/route", off, v0v1, "/route", "/service/route"},
-	{"/service/", "/route", off, v0v1, "/route/", "/service/route/"},
-	{"/service/", "/route", off, v0v1, "/routereq", "/service/routereq"},
-	{"/service/", "/route", on, v0, "/route", "/service"},
-	{"/service/", "/route", on, v1, "/route", "/service/"},
-	{"/service/", "/route", on, v0v1, "/route/", "/service/"},
-	{"/service/", "/route", on, v0v1, "/routereq", "/service/req"},
-	{"/service/", "/route/", off, v0v1, "/route/", "/service/route/"},
-	{"/service/", "/route/", off, v0v1, "/route/req", "/service/route/req"},
-	{"/service/", "/route/", on, v0v1, "/route/", "/service/"},
-	{"/service/", "/route/", on, v0v1, "/route/req", "/service/req"},
-	{"/", "", both, v0v1, "/", "/"},
-	{"/", "", both, v0v1, "/route", "/route"},
-	{"/", "", both, v0v1, "/route/", "/route/"},
-	{"/service", "", both, v0v1, "/", "/service"},
-	{"/service", "", both, v0, "/route", "/service/route"},
-	{"/service", "", both, v1, "/route", "/serviceroute"},
-	{"/service", "", both, v0, "/route/", "/service/route/"},
-	{"/service", "", both, v1, "/route/", "/serviceroute/"},
-	{"/service/", "", both, v0v1, "/", "/service/"},
-	{"/service/", "", both, v0v1, "/route", "/service/route"},
-	{"/service/", "", both, v0v1, "/route/", "/service/route/"},
-}
-
-var (
-	both = []bool{false, true}
-	off  = []bool{false}
-	on   = []bool{true}
-	v0v1 = []string{"v0", "v1"}
-	v0   = []string{"v0"}
-	v1   = []string{"v1"}
-)
 
 func TestStripPathThroughRouter(t *testing.T) {
 	tests := []struct {
