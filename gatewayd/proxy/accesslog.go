@@ -89,7 +89,7 @@ func (p *Proxy) logRequest(ctx *fasthttp.RequestCtx, st *reqState, start time.Ti
 	b = append(b, `","request_id":"`...)
 	b = append(b, st.id[:]...)
 	b = append(b, `","client_ip":"`...)
-	b = append(b, ctx.RemoteIP().String()...)
+	b = appendClientIP(b, ctx)
 	b = append(b, `","method":"`...)
 	b = appendJSONString(b, ctx.Request.Header.Method())
 	b = append(b, `","uri":"`...)

@@ -22,6 +22,8 @@ import (
 // not allocate.
 type reqState struct {
 	rawPath []byte
+	sni     []byte
+	ip      []byte
 	norm    []byte
 	up      []byte
 	scratch []byte
@@ -71,7 +73,7 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 
 	snap := p.opts.Snapshot()
 	req := &ctx.Request
-	if raw := req.Header.RawHeaders(); hasRawHeader(raw, strTransferEncodingLower) && hasRawHeader(raw, strContentLengthLower) {
+	if conflictingFraming(req.Header.RawHeaders()) {
 		// Content-Length together with Transfer-Encoding is the classic
 		// request-smuggling shape (RFC 9112 §6.1): refuse it and close the
 		// connection so no bytes are reinterpreted as a next request.
@@ -100,7 +102,8 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	}
 	if l.Scheme == "https" {
 		if cs := ctx.TLSConnectionState(); cs != nil {
-			st.rreq.SNI = append(st.scratch[:0], cs.ServerName...)
+			st.sni = append(st.sni[:0], cs.ServerName...)
+			st.rreq.SNI = st.sni
 		}
 	}
 	if snap == nil || !snap.Router.Match(&st.rreq, &st.match) {
@@ -132,7 +135,7 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	}
 	// Hop-by-hop headers go first, so a client's "Connection: X-Forwarded-For"
 	// cannot remove what the gateway sets next (CVE-2021-33197's shape).
-	removeHopByHop(&req.Header)
+	removeHopByHop(&req.Header, hopByHopRequest)
 	p.setForwardHeaders(ctx, st, l, port, trusted, prefixLen)
 	if hasQuery {
 		st.up = append(st.up, '?')
@@ -169,7 +172,7 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 		return
 	}
 	resp := &ctx.Response
-	removeHopByHopResponse(&resp.Header)
+	removeHopByHop(&resp.Header, hopByHopResponse)
 	appendVia(&resp.Header, p.via, viaSep)
 	if p.opts.LatencyTokens {
 		resp.Header.SetBytesK(hdrUpLatency, strconv.FormatInt(upDone.Sub(proxyDone).Milliseconds(), 10))
@@ -182,13 +185,15 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 }
 
 var (
-	strContentLengthLower    = []byte("content-length")
-	strTransferEncodingLower = []byte("transfer-encoding")
+	strContentLength    = []byte("content-length")
+	strTransferEncoding = []byte("transfer-encoding")
 )
 
-// hasRawHeader reports whether a raw header block has a header line named
-// name (compared case-insensitively; name must be lower case).
-func hasRawHeader(raw, name []byte) bool {
+// conflictingFraming reports whether the raw header block carries both
+// Content-Length and Transfer-Encoding, in one pass. fasthttp keeps no trace
+// of the pair once it has parsed the request, so the raw lines are checked.
+func conflictingFraming(raw []byte) bool {
+	var cl, te bool
 	for len(raw) > 0 {
 		line := raw
 		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
@@ -196,8 +201,13 @@ func hasRawHeader(raw, name []byte) bool {
 		} else {
 			raw = nil
 		}
-		colon := bytes.IndexByte(line, ':')
-		if colon == len(name) && bytes.EqualFold(line[:colon], name) {
+		switch colon := bytes.IndexByte(line, ':'); colon {
+		case len(strContentLength):
+			cl = cl || bytes.EqualFold(line[:colon], strContentLength)
+		case len(strTransferEncoding):
+			te = te || bytes.EqualFold(line[:colon], strTransferEncoding)
+		}
+		if cl && te {
 			return true
 		}
 	}
@@ -332,21 +342,22 @@ func (p *Proxy) trusted(ctx *fasthttp.RequestCtx) bool {
 // (client values kept only from trusted peers), X-Forwarded-For appended.
 func (p *Proxy) setForwardHeaders(ctx *fasthttp.RequestCtx, st *reqState, l Listener, port []byte, trusted bool, prefixLen int) {
 	h := &ctx.Request.Header
-	remote := ctx.RemoteIP()
-	ipBuf := remote.String()
-	realIP := ipBuf
+	st.ip = appendClientIP(st.ip[:0], ctx)
 	if trusted && p.opts.RealIPHeader != "" {
 		if v := h.Peek(p.opts.RealIPHeader); len(v) > 0 {
-			realIP = p.realIPFrom(v)
+			h.SetBytesK(hdrXRealIP, p.realIPFrom(v))
+		} else {
+			h.SetBytesKV(hdrXRealIP, st.ip)
 		}
+	} else {
+		h.SetBytesKV(hdrXRealIP, st.ip)
 	}
 	if xff := h.PeekBytes(hdrXFF); len(xff) > 0 {
-		st.scratch = append(append(append(st.scratch[:0], xff...), viaSep...), ipBuf...)
+		st.scratch = append(append(append(st.scratch[:0], xff...), viaSep...), st.ip...)
 		h.SetBytesKV(hdrXFF, st.scratch)
 	} else {
-		h.SetBytesK(hdrXFF, ipBuf)
+		h.SetBytesKV(hdrXFF, st.ip)
 	}
-	h.SetBytesK(hdrXRealIP, realIP)
 	setUnlessTrusted(h, hdrXFProto, trusted, []byte(l.Scheme))
 	host := h.Host()
 	if i := bytes.LastIndexByte(host, ':'); i >= 0 && !bytes.Contains(host[i:], []byte("]")) {
@@ -360,6 +371,14 @@ func (p *Proxy) setForwardHeaders(ctx *fasthttp.RequestCtx, st *reqState, l List
 	} else if !trusted {
 		h.DelBytes(hdrXFPrefix)
 	}
+}
+
+// appendClientIP appends the peer address without allocating.
+func appendClientIP(dst []byte, ctx *fasthttp.RequestCtx) []byte {
+	if a, ok := netip.AddrFromSlice(ctx.RemoteIP()); ok {
+		return a.Unmap().AppendTo(dst)
+	}
+	return append(dst, ctx.RemoteIP().String()...)
 }
 
 func (p *Proxy) realIPFrom(v []byte) string {

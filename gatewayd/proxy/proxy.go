@@ -48,8 +48,7 @@ type Options struct {
 	IdleTimeout       time.Duration
 	MaxBodyBytes      int64
 
-	KeepalivePoolSize int
-	KeepaliveIdle     time.Duration
+	KeepaliveIdle time.Duration
 
 	// DefaultCert serves TLS clients whose SNI matches no certificate.
 	DefaultCert *tls.Certificate
@@ -83,9 +82,6 @@ func New(opts Options) *Proxy {
 	}
 	if opts.MaxHeaderBytes <= 0 {
 		opts.MaxHeaderBytes = 32 << 10
-	}
-	if opts.KeepalivePoolSize <= 0 {
-		opts.KeepalivePoolSize = 512
 	}
 	if opts.KeepaliveIdle <= 0 {
 		opts.KeepaliveIdle = 60 * time.Second

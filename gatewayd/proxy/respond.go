@@ -123,27 +123,23 @@ func (p *Proxy) errorHandler(ctx *fasthttp.RequestCtx, err error) {
 }
 
 // hop-by-hop headers (RFC 7230 §6.1) never cross the proxy.
-var hopByHop = []string{"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade"}
+var (
+	hopByHopRequest  = []string{"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade"}
+	hopByHopResponse = []string{"Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade"}
+)
 
-func removeHopByHop(h *fasthttp.RequestHeader) {
-	// Headers named in Connection go too, but never ones the gateway sets
-	// afterwards (we add ours after this), so "Connection: X-Forwarded-For"
-	// cannot strip them.
-	if c := h.Peek("Connection"); len(c) > 0 {
-		for _, name := range bytes.Split(c, []byte(",")) {
-			name = bytes.TrimSpace(name)
-			if len(name) > 0 && !bytes.EqualFold(name, []byte("close")) && !bytes.EqualFold(name, []byte("keep-alive")) {
-				h.DelBytes(name)
-			}
-		}
-	}
-	for _, k := range hopByHop {
-		h.Del(k)
-	}
-	h.ResetConnectionClose()
+// hopHeaders is what request and response headers share for hop-by-hop removal.
+type hopHeaders interface {
+	Peek(key string) []byte
+	DelBytes(key []byte)
+	Del(key string)
+	ResetConnectionClose()
 }
 
-func removeHopByHopResponse(h *fasthttp.ResponseHeader) {
+// removeHopByHop deletes the fixed hop-by-hop set and every header named in
+// Connection. On requests it runs before the gateway adds its own headers,
+// so "Connection: X-Forwarded-For" cannot strip them.
+func removeHopByHop(h hopHeaders, fixed []string) {
 	if c := h.Peek("Connection"); len(c) > 0 {
 		for _, name := range bytes.Split(c, []byte(",")) {
 			name = bytes.TrimSpace(name)
@@ -152,7 +148,7 @@ func removeHopByHopResponse(h *fasthttp.ResponseHeader) {
 			}
 		}
 	}
-	for _, k := range []string{"Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade"} {
+	for _, k := range fixed {
 		h.Del(k)
 	}
 	h.ResetConnectionClose()

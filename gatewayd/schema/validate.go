@@ -134,10 +134,6 @@ func fillDefaults(doc Doc, fields []*Field) {
 	}
 }
 
-// FillDefaults completes a partial record (plugin config, declarative
-// entities) with defaults.
-func FillDefaults(doc Doc, fields []*Field) { fillDefaults(doc, fields) }
-
 func recordFields(f *Field, parent Doc) []*Field {
 	if f.Dynamic != nil {
 		if d := f.Dynamic(parent); d != nil {

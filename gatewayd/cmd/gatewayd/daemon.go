@@ -187,7 +187,6 @@ func (d *daemon) serve(ctx context.Context) error {
 		ReadHeaderTimeout: cfg.ClientHeaderTimeout,
 		IdleTimeout:       75 * time.Second,
 		MaxBodyBytes:      cfg.ClientMaxBodySize,
-		KeepalivePoolSize: cfg.UpstreamKeepalivePoolSize,
 		KeepaliveIdle:     cfg.UpstreamKeepaliveIdleTimeout,
 		DefaultCert:       proxyCert,
 		AccessLog:         d.accessLog,
