@@ -126,7 +126,7 @@ func (c *Catalog) Describe(name string) (map[string]any, bool) {
 	protos := s.protocols()
 	fields = append(fields, map[string]any{"protocols": map[string]any{
 		"type": "set", "required": true, "default": schema.Strings(protos...),
-		"elements": map[string]any{"type": "string", "one_of": schema.Strings(protos...)},
+		"elements":    map[string]any{"type": "string", "one_of": schema.Strings(protos...)},
 		"description": "A set of strings representing HTTP protocols."}})
 	fields = append(fields, map[string]any{"config": schema.DescribeField(c.fields[name])})
 	out := map[string]any{"fields": fields}

@@ -46,8 +46,8 @@ type Exit struct {
 }
 
 type headerOp struct {
-	op         uint8 // opSet, opAdd, opDel
-	name, val  string
+	op        uint8 // opSet, opAdd, opDel
+	name, val string
 }
 
 const (

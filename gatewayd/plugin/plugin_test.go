@@ -59,7 +59,9 @@ func (l *testLimit) Access(c *plugin.Context) { c.SetResponseHeader("X-Limit-Hou
 
 type testExit struct{}
 
-func (testExit) Response(c *plugin.Context) { c.SetResponseHeader("X-Exit-Saw", fmt.Sprint(c.Status())) }
+func (testExit) Response(c *plugin.Context) {
+	c.SetResponseHeader("X-Exit-Saw", fmt.Sprint(c.Status()))
+}
 
 // Kong's spec/02-integration/05-proxy/04-plugins_triggering_spec.lua: the
 // most specific config wins, and consumer-scoped configs apply only once
