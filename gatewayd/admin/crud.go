@@ -111,6 +111,9 @@ func (rc *reqCtx) find(e *schema.Entity, key string, parent *schema.Entity, pf *
 	if parentDoc != nil && idOf(doc[pf.Name]) != parentDoc["id"] {
 		return nil, nil
 	}
+	if e.TTL && expired(doc, rc.s.opts.Now()) {
+		return nil, nil
+	}
 	return doc, nil
 }
 
@@ -492,9 +495,16 @@ func (rc *reqCtx) write(e *schema.Entity, in, existing schema.Doc, op schema.Op)
 			return nil, apiErr
 		}
 	}
-	doc, errs := e.Prepare(in, existing, op, rc.s.opts.Now())
+	expiry, apiErr := rc.ttlOption(e, in, existing, op)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	doc, errs := e.Prepare(in, withoutTTL(existing), op, rc.s.opts.Now())
 	if !errs.Empty() {
 		return nil, schemaViolation(errs)
+	}
+	if expiry != nil {
+		doc[TTLKey] = expiry
 	}
 	extractTransient(e, doc)
 	err := rc.s.opts.Store.Write(rc.ctx(), func(w store.Writer) error {
@@ -548,6 +558,11 @@ func (rc *reqCtx) render(e *schema.Entity, doc schema.Doc) map[string]any {
 	}
 	if e.Name == "certificates" {
 		out["snis"] = rc.certificateSNINames(doc["id"].(string))
+	}
+	if e.TTL {
+		if ttl, ok := remainingTTL(doc, rc.s.opts.Now()); ok {
+			out["ttl"] = ttl
+		}
 	}
 	return out
 }
@@ -620,9 +635,12 @@ func (rc *reqCtx) list(e *schema.Entity, parent *schema.Entity, pf *schema.Field
 	if err != nil {
 		return 0, nil, rc.s.internal(rc.r, err)
 	}
-	data := make([]any, len(page.Data))
-	for i, d := range page.Data {
-		data[i] = rc.render(e, d)
+	data := make([]any, 0, len(page.Data))
+	for _, d := range page.Data {
+		if e.TTL && expired(d, rc.s.opts.Now()) {
+			continue
+		}
+		data = append(data, rc.render(e, d))
 	}
 	resp := map[string]any{"data": data, "next": nil}
 	if page.Offset != "" {

@@ -108,15 +108,17 @@ func (c *clock) advance(d time.Duration) { c.sec.Add(int64(d / time.Second)) }
 
 // api is one admin handler on one fresh store.
 type api struct {
-	t     *testing.T
-	h     http.Handler
-	store *sqlstore.Store
-	clock *clock
+	t      *testing.T
+	h      http.Handler
+	server *admin.Server
+	store  *sqlstore.Store
+	clock  *clock
 }
 
 func newAPI(t *testing.T, b backend, opts ...apiOption) *api {
 	t.Helper()
 	reg := entity.Core(testPlugins.lookup)
+	reg.Add(testCredentials())
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	st, err := sqlstore.Open(ctx, b.config(t), store.MetasFromSchemas(reg))
@@ -142,7 +144,8 @@ func newAPI(t *testing.T, b backend, opts ...apiOption) *api {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &api{t: t, h: admin.New(o), store: st, clock: c}
+	srv := admin.New(o)
+	return &api{t: t, h: srv, server: srv, store: st, clock: c}
 }
 
 // res is one admin response.
@@ -556,5 +559,18 @@ func makeCert(cn string, isCA bool, notBefore, notAfter time.Time) keyPair {
 	return keyPair{
 		cert: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
 		key:  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})),
+	}
+}
+
+// testCredentials is a TTL entity shaped like key-auth credentials.
+func testCredentials() *schema.Entity {
+	return &schema.Entity{
+		Name: "test_credentials", AdminName: "test-creds", NestedName: "test-cred", EndpointKey: "key", TTL: true,
+		Fields: []*schema.Field{
+			schema.ID(), schema.CreatedAt(),
+			{Name: "consumer", Kind: schema.Foreign, Reference: "consumers", Required: true, OnDelete: "cascade"},
+			{Name: "key", Kind: schema.String, Required: true, Unique: true},
+			schema.Tags(),
+		},
 	}
 }

@@ -103,6 +103,9 @@ type Context struct {
 	UpstreamAddr    string
 	UpstreamURI     string
 	Tries           int
+	// ResponseSource is set by the engine: "service" (upstream response),
+	// "exit" (a plugin or the gateway answered), "error" (upstream failure).
+	ResponseSource string
 	logEntry        *LogEntry
 }
 
@@ -153,6 +156,7 @@ func (c *Context) Reset(fc *fasthttp.RequestCtx, info RequestInfo) {
 	c.UpstreamStarted, c.UpstreamDone = time.Time{}, time.Time{}
 	c.UpstreamAddr, c.UpstreamURI = "", ""
 	c.Tries = 0
+	c.ResponseSource = ""
 	c.logEntry = nil
 }
 
@@ -494,16 +498,19 @@ func (c *Context) RequestSize() int {
 	return len(c.fc.Request.Header.RawHeaders()) + len(c.fc.Request.Body()) + len(c.fc.Request.Header.RequestURI()) + 16
 }
 
-// Source says who produced the response: "upstream", "exit" (a plugin)
-// or "error" (the gateway), as Kong's kong.response.get_source.
+// Source says who produced the response, as Kong's
+// kong.response.get_source: "service" (the upstream), "exit" (a plugin or
+// the gateway answered) or "error" (the upstream failed).
 func (c *Context) Source() string {
 	switch {
 	case c.exited:
 		return "exit"
+	case c.ResponseSource != "":
+		return c.ResponseSource
 	case c.UpstreamDone.IsZero():
-		return "error"
+		return "exit"
 	}
-	return "upstream"
+	return "service"
 }
 
 func equalFoldString(b []byte, s string) bool {

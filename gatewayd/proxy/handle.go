@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/httppath"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/router"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/runtime"
 	"github.com/valyala/fasthttp"
@@ -30,6 +31,7 @@ type reqState struct {
 	match   router.Match
 	rreq    router.Request
 	id      [32]byte
+	pc      plugin.Context
 }
 
 var statePool = sync.Pool{New: func() any {
@@ -91,6 +93,21 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	rawPath, query, hasQuery := splitRequestURI(uri)
 	st.rawPath = append(st.rawPath[:0], rawPath...)
 	st.norm = httppath.Normalize(st.norm[:0], st.rawPath)
+	trusted := p.trusted(ctx)
+
+	// Plugins see the request through a pooled plugin.Context; with no
+	// plugin configured none of this runs.
+	var pc *plugin.Context
+	if snap != nil && snap.Plugins != nil && snap.Plugins.Count() > 0 {
+		pc = &st.pc
+		pc.Reset(ctx, plugin.RequestInfo{Scheme: l.Scheme, Port: l.Port, ClientIP: p.clientAddr(ctx, trusted),
+			Path: st.norm, RequestID: st.id[:], Data: snap.Data, Logger: p.opts.Logger, Started: start})
+		snap.Plugins.Rewrite(pc)
+		if pc.Exited() {
+			p.finishExit(ctx, st, start, pc)
+			return
+		}
+	}
 
 	st.rreq = router.Request{
 		Method:  req.Header.Method(),
@@ -107,7 +124,11 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 		}
 	}
 	if snap == nil || !snap.Router.Match(&st.rreq, &st.match) {
+		if pc != nil {
+			snap.Plugins.Global.Collect(pc)
+		}
 		p.reply(ctx, st, start, fasthttp.StatusNotFound, errNoRoute, false)
+		p.afterResponse(st, pc)
 		return
 	}
 	rt := st.match.Route.Value.(*runtime.Route)
@@ -116,27 +137,52 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 		setDebugHeaders(&ctx.Response, st.match.Route, rt)
 	}
 
-	trusted := p.trusted(ctx)
 	if l.Scheme == "http" && !rt.HTTP && rt.HTTPS && !(trusted && bytes.EqualFold(req.Header.PeekBytes(hdrXFProto), strHTTPS)) {
 		p.redirectHTTPS(ctx, st, start, rt, uri)
 		return
 	}
 	svc := rt.Service
+	// Hop-by-hop headers go first, so a client's "Connection: X-Forwarded-For"
+	// cannot remove what plugins or the gateway set next (CVE-2021-33197's shape).
+	removeHopByHop(&req.Header, hopByHopRequest)
+	if pc != nil {
+		var sref *plugin.ServiceRef
+		if svc != nil {
+			sref = svc.Ref
+		}
+		pc.SetRoute(rt.Ref, sref)
+		rt.Plan.Access(pc)
+		if pc.Exited() {
+			p.finishExit(ctx, st, start, pc)
+			return
+		}
+	}
 	if svc == nil {
 		p.reply(ctx, st, start, fasthttp.StatusServiceUnavailable, errNoService, false)
+		p.afterResponse(st, pc)
 		return
 	}
 
-	// Upstream path (strip_path / path_handling) plus the untouched query.
-	st.up = httppath.UpstreamPath(st.up[:0], svc.Path, st.match.Path, rt.StripPath, rt.PathHandling, st.norm, st.match.MatchedLen)
+	// Upstream path (strip_path / path_handling, or a plugin's) plus the
+	// query, untouched unless a plugin changed it.
 	prefixLen := 0
 	if rt.StripPath && st.match.MatchedLen > 0 {
 		prefixLen = st.match.MatchedLen
 	}
-	// Hop-by-hop headers go first, so a client's "Connection: X-Forwarded-For"
-	// cannot remove what the gateway sets next (CVE-2021-33197's shape).
-	removeHopByHop(&req.Header, hopByHopRequest)
+	st.up = st.up[:0]
+	if pc != nil {
+		if path, ok := pc.UpstreamPath(); ok {
+			st.up = append(st.up, path...)
+		}
+	}
+	if len(st.up) == 0 {
+		st.up = httppath.UpstreamPath(st.up, svc.Path, st.match.Path, rt.StripPath, rt.PathHandling, st.norm, st.match.MatchedLen)
+	}
 	p.setForwardHeaders(ctx, st, l, port, trusted, prefixLen)
+	if pc != nil {
+		st.scratch, hasQuery = pc.UpstreamQuery(st.scratch[:0], query, hasQuery)
+		query = st.scratch
+	}
 	if hasQuery {
 		st.up = append(st.up, '?')
 		st.up = append(st.up, query...)
@@ -161,6 +207,12 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	proxyDone := time.Now()
 	upstreamAddr, target, err := p.forward(ctx, svc)
 	upDone := time.Now()
+	if pc != nil {
+		pc.UpstreamStarted, pc.UpstreamDone = proxyDone, upDone
+		if upstreamAddr != nil && pc.HasLog() {
+			pc.UpstreamAddr = upstreamAddr.String()
+		}
+	}
 	if debug {
 		// The upstream call reset the response; add the headers back.
 		setDebugHeaders(&ctx.Response, st.match.Route, rt)
@@ -169,6 +221,10 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 		status, msg := classify(err)
 		p.logRequest(ctx, st, start, rt, svc, target, upstreamAddr, status, upDone.Sub(proxyDone))
 		p.reply(ctx, st, start, status, msg, true)
+		if pc != nil {
+			pc.ResponseSource = "error"
+		}
+		p.afterResponse(st, pc)
 		return
 	}
 	resp := &ctx.Response
@@ -181,7 +237,67 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	if p.opts.RequestIDHeader {
 		resp.Header.SetBytesKV(hdrRequestID, st.id[:])
 	}
+	p.afterResponse(st, pc)
 	p.logRequest(ctx, st, start, rt, svc, target, upstreamAddr, resp.StatusCode(), upDone.Sub(proxyDone))
+}
+
+// afterResponse runs the response, body and log phases of the plugins the
+// request collected, whichever way its response was produced.
+func (p *Proxy) afterResponse(st *reqState, pc *plugin.Context) {
+	if pc == nil {
+		return
+	}
+	pc.ApplyPending()
+	pc.RunResponse()
+	pc.RunBody()
+	if pc.HasLog() {
+		pc.UpstreamURI = string(st.up)
+		pc.RunLog()
+	}
+}
+
+// finishExit renders a plugin's short-circuit response (Kong's
+// kong.response.exit / error) and runs the remaining phases.
+func (p *Proxy) finishExit(ctx *fasthttp.RequestCtx, st *reqState, start time.Time, pc *plugin.Context) {
+	e := pc.ExitValue()
+	if e.IsError {
+		p.reply(ctx, st, start, e.Status, e.Message, false)
+	} else {
+		resp := &ctx.Response
+		resp.Reset()
+		resp.SetStatusCode(e.Status)
+		if p.opts.ServerTokens {
+			resp.Header.SetBytesKV(hdrServer, p.server)
+		}
+		if p.opts.RequestIDHeader {
+			resp.Header.SetBytesKV(hdrRequestID, st.id[:])
+		}
+		if p.opts.LatencyTokens {
+			resp.Header.SetBytesK(hdrRespLatency, strconv.FormatInt(time.Since(start).Milliseconds(), 10))
+		}
+		if e.ContentType != "" {
+			resp.Header.SetContentType(e.ContentType)
+		}
+		resp.SetBody(e.Body)
+		p.logLocal(ctx, st, start, e.Status)
+	}
+	st.up = st.up[:0]
+	p.afterResponse(st, pc)
+}
+
+// clientAddr is the client address plugins see: the peer, or the address
+// from real_ip_header when the peer is trusted (nginx's realip module).
+func (p *Proxy) clientAddr(ctx *fasthttp.RequestCtx, trusted bool) netip.Addr {
+	a, _ := netip.AddrFromSlice(ctx.RemoteIP())
+	a = a.Unmap()
+	if trusted && p.opts.RealIPHeader != "" {
+		if v := ctx.Request.Header.Peek(p.opts.RealIPHeader); len(v) > 0 {
+			if r, err := netip.ParseAddr(p.realIPFrom(v)); err == nil {
+				return r.Unmap()
+			}
+		}
+	}
+	return a
 }
 
 var (

@@ -22,6 +22,8 @@ type Manager struct {
 	PollInterval time.Duration
 	// OnSwap, when set, is called after each new snapshot is installed.
 	OnSwap func(*Snapshot)
+	// Plugins compiles plugin chains into each snapshot.
+	Plugins Plugins
 }
 
 // NewManager creates a manager; call Load before serving traffic.
@@ -34,16 +36,21 @@ func (m *Manager) Current() *Snapshot { return m.cur.Load() }
 
 // Load builds and installs a snapshot synchronously.
 func (m *Manager) Load(ctx context.Context) error {
-	docs, rev, err := m.store.ReadAll(ctx, Entities)
+	docs, rev, err := m.store.ReadAll(ctx, m.Plugins.entities())
 	if err != nil {
 		return fmt.Errorf("reading configuration: %w", err)
 	}
 	start := time.Now()
-	snap, problems := Build(docs, rev)
+	snap, problems := m.Plugins.Build(docs, rev)
 	for _, p := range problems {
 		m.log.Error("configuration entry skipped", "err", p)
 	}
 	m.cur.Store(snap)
+	if m.Plugins.Host != nil && snap.hostGen > 0 {
+		// State only the previous snapshot used (a removed log plugin's
+		// queue) is released now that nothing new can reach it.
+		m.Plugins.Host.Commit(snap.hostGen)
+	}
 	m.log.Debug("configuration snapshot installed", "revision", rev, "routes", snap.RouteCount,
 		"build_ms", float64(time.Since(start).Microseconds())/1000)
 	if m.OnSwap != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,12 +15,32 @@ import (
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/balancer"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/entity"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/router"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store"
 )
 
-// Entities read to build a snapshot.
-var Entities = []string{"services", "routes", "upstreams", "targets", "certificates", "snis"}
+// Entities read to build a snapshot (plugin-owned entities come on top).
+var Entities = []string{"services", "routes", "upstreams", "targets", "certificates", "snis", "consumers", "plugins"}
+
+// Plugins is what a snapshot build needs to compile plugin chains. The zero
+// value builds snapshots without plugins.
+type Plugins struct {
+	Catalog *plugin.Catalog
+	Host    *plugin.Host
+	Logger  *slog.Logger
+}
+
+// entities lists every entity a build reads.
+func (p Plugins) entities() []string {
+	out := append([]string(nil), Entities...)
+	if p.Catalog != nil {
+		for _, e := range p.Catalog.Entities() {
+			out = append(out, e.Name)
+		}
+	}
+	return out
+}
 
 // Snapshot is one immutable view of the proxy configuration. Requests load
 // the current snapshot once and use it throughout.
@@ -30,8 +51,21 @@ type Snapshot struct {
 	Services map[string]*Service
 	// Certs maps SNI names (exact and "*.x"/"x.*" wildcards) to certificates.
 	Certs map[string]*tls.Certificate
+	// Plugins are the compiled plugin instances; Data the consumer and
+	// credential documents they were built from.
+	Plugins *plugin.Set
+	Data    *plugin.Data
+	// Upstreams lists the load-balanced upstreams and their targets.
+	Upstreams []Upstream
 	// Counts for /status and logs.
 	RouteCount int
+	hostGen    uint64
+}
+
+// Upstream is an upstream and its targets, for status reporting.
+type Upstream struct {
+	Name    string
+	Targets []balancer.Target
 }
 
 // Route is the compiled form of a route, carried as router.Route.Value.
@@ -45,6 +79,10 @@ type Route struct {
 	RedirectCode      int
 	RequestBuffering  bool
 	ResponseBuffering bool
+	// Plan is the route's compiled plugin chain; Ref identifies the route
+	// to plugins and logs.
+	Plan *plugin.Plan
+	Ref  *plugin.RouteRef
 }
 
 // Service is the compiled form of a service.
@@ -70,21 +108,43 @@ type Service struct {
 	// ClientKeys are the connection-pool keys for Direct (index 0) or for
 	// each balancer target, precomputed so the hot path never formats.
 	ClientKeys []string
+	Ref        *plugin.ServiceRef
 }
 
 // Build compiles entity documents into a snapshot. Invalid entries (which
 // the admin API never stores) are reported, not fatal, so one bad row
 // cannot take the proxy down.
 func Build(docs map[string][]store.Doc, rev int64) (*Snapshot, []error) {
+	return Plugins{}.Build(docs, rev)
+}
+
+// Build compiles entity documents and plugin chains into a snapshot.
+func (p Plugins) Build(docs map[string][]store.Doc, rev int64) (*Snapshot, []error) {
 	var problems []error
 	snap := &Snapshot{Revision: rev, BuiltAt: time.Now(), Services: map[string]*Service{}}
+	snap.Data = plugin.NewData(docs)
+	if p.Catalog != nil {
+		host := p.Host
+		if host == nil {
+			host = plugin.NewHost("", "", "", p.Logger)
+		}
+		snap.hostGen = host.BeginBuild()
+		set, pluginProblems := plugin.Compile(p.Catalog, docs["plugins"], snap.Data, host, p.Logger)
+		snap.Plugins = set
+		problems = append(problems, pluginProblems...)
+	}
 
 	upstreams := buildUpstreams(docs["upstreams"], docs["targets"])
+	for _, u := range docs["upstreams"] {
+		name := str(u["name"])
+		snap.Upstreams = append(snap.Upstreams, Upstream{Name: name, Targets: upstreams[name].balancer.Targets})
+	}
 	for _, d := range docs["services"] {
 		if d["enabled"] == false {
 			continue
 		}
 		svc := buildService(d, upstreams)
+		svc.Ref = &plugin.ServiceRef{ID: svc.ID, Name: svc.Name, Doc: d}
 		snap.Services[svc.ID] = svc
 	}
 
@@ -94,6 +154,12 @@ func Build(docs map[string][]store.Doc, rev int64) (*Snapshot, []error) {
 		if rt == nil {
 			continue // route of a disabled service
 		}
+		rt.Ref = &plugin.RouteRef{ID: rt.ID, Name: rt.Name, Doc: d}
+		sid := ""
+		if rt.Service != nil {
+			sid = rt.Service.ID
+		}
+		rt.Plan = snap.Plugins.PlanFor(rt.ID, sid)
 		r.Value = rt
 		routes = append(routes, r)
 	}
@@ -321,6 +387,19 @@ func strList(v any) []string {
 	for _, x := range list {
 		if s, ok := x.(string); ok {
 			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TargetHealth reports every upstream target. gatewayd has no active or
+// passive health checks yet, so each is "healthchecks_off" as Kong reports
+// targets of upstreams without health checks.
+func (s *Snapshot) TargetHealth() []plugin.TargetHealth {
+	var out []plugin.TargetHealth
+	for _, u := range s.Upstreams {
+		for _, t := range u.Targets {
+			out = append(out, plugin.TargetHealth{Upstream: u.Name, Target: t.Addr, Address: joinHostPort(t.Host, t.Port), State: "healthchecks_off"})
 		}
 	}
 	return out

@@ -198,6 +198,9 @@ func checkCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("configuration is invalid:\n%w", err)
 			}
+			if _, err := catalog(cfg); err != nil {
+				return fmt.Errorf("configuration is invalid:\n%w", err)
+			}
 			for _, w := range cfg.Warnings {
 				fmt.Fprintln(os.Stderr, "warning:", w)
 			}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/conf"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/entity"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/bundled" // registers the bundled plugins
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store/sqlstore"
@@ -27,9 +29,19 @@ func loadConfig(g globalFlags) (*conf.Config, error) {
 	return c, nil
 }
 
-// registry returns every entity schema gatewayd serves.
-func registry() *schema.Registry {
-	return entity.Core(pluginCatalog{}.lookup)
+// catalog loads the plugins the configuration names.
+func catalog(c *conf.Config) (*plugin.Catalog, error) {
+	return plugin.NewCatalog(c.Plugins)
+}
+
+// registry returns every entity schema gatewayd serves with these plugins
+// loaded: core entities plus the loaded plugins' credentials.
+func registry(cat *plugin.Catalog) *schema.Registry {
+	reg := entity.Core(cat.Lookup)
+	for _, e := range cat.Entities() {
+		reg.Add(e)
+	}
+	return reg
 }
 
 // storeConfig turns gatewayd.conf database settings into a store config.
@@ -74,14 +86,17 @@ func quoteDSN(s string) string {
 	return string(append(out, '\''))
 }
 
-func metas() []store.Meta { return store.MetasFromSchemas(registry()) }
-
-// pluginCatalog is the set of loaded plugins. The plugin SDK and bundled
-// plugins come with their own issue; until then no plugin is loaded and
-// the plugins entity rejects every name with Kong's "not enabled" error.
-type pluginCatalog struct{}
-
-func (pluginCatalog) lookup(string) (entity.PluginInfo, bool)         { return entity.PluginInfo{}, false }
-func (pluginCatalog) Names() []string                                 { return nil }
-func (pluginCatalog) Describe(string) (map[string]any, bool)          { return nil, false }
-func (pluginCatalog) Meta(string) (version string, prio int, ok bool) { return "", 0, false }
+// metas describes every table the store keeps: core entities and the
+// entities of every registered plugin, loaded or not, so enabling a plugin
+// later needs no migration and disabling one never drops credentials.
+func metas() []store.Meta {
+	all, err := plugin.NewCatalog([]string{"bundled"})
+	if err != nil {
+		panic(err) // "bundled" always resolves
+	}
+	reg := entity.Core(all.Lookup)
+	for _, e := range plugin.AllEntities() {
+		reg.Add(e)
+	}
+	return store.MetasFromSchemas(reg)
+}

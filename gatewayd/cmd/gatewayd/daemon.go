@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/admin"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/conf"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/proxy"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/runtime"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store/sqlstore"
@@ -34,6 +36,9 @@ type daemon struct {
 	runtime   *runtime.Manager
 	proxy     *proxy.Proxy
 	accessLog *proxy.AccessLog
+	plugins   *plugin.Catalog
+	host      *plugin.Host
+	nodeID    string
 	closers   []func(context.Context) error
 	errs      chan error
 	logFile   *os.File
@@ -150,7 +155,27 @@ func (d *daemon) openStore(ctx context.Context) error {
 		return fmt.Errorf("opening the %s database: %w", d.cfg.Database, err)
 	}
 	d.store = st
+	if d.plugins, err = catalog(d.cfg); err != nil {
+		return err
+	}
+	if d.nodeID, err = loadNodeID(d.cfg); err != nil {
+		return err
+	}
+	hostname, _ := os.Hostname()
+	d.host = plugin.NewHost(d.nodeID, hostname, Version, d.log)
+	d.host.DatastoreReachable = func() bool {
+		pctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		return st.Ping(pctx) == nil
+	}
 	d.runtime = runtime.NewManager(st, d.log)
+	d.runtime.Plugins = runtime.Plugins{Catalog: d.plugins, Host: d.host, Logger: d.log}
+	d.host.Targets = func() []plugin.TargetHealth {
+		if snap := d.runtime.Current(); snap != nil {
+			return snap.TargetHealth()
+		}
+		return nil
+	}
 	if err := d.runtime.Load(ctx); err != nil {
 		return err
 	}
@@ -159,6 +184,9 @@ func (d *daemon) openStore(ctx context.Context) error {
 
 func (d *daemon) serve(ctx context.Context) error {
 	cfg := d.cfg
+	// Registered first so it runs last: log plugins flush once no request
+	// can reach them any more.
+	d.closers = append(d.closers, func(context.Context) error { d.host.Close(); return nil })
 	if p := cfg.AccessLog(); p != "" {
 		f, err := os.OpenFile(p, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
@@ -204,14 +232,12 @@ func (d *daemon) serve(ctx context.Context) error {
 			return err
 		}
 	}
-	nodeID, err := loadNodeID(cfg)
-	if err != nil {
-		return err
-	}
-	adminHandler := admin.New(admin.Options{
-		Registry:      registry(),
+	d.host.ServerStatus = d.proxy.ServerStatus
+	nodeID := d.nodeID
+	adminAPI := admin.New(admin.Options{
+		Registry:      registry(d.plugins),
 		Store:         d.store,
-		Plugins:       pluginCatalog{},
+		Plugins:       d.plugins,
 		Version:       Version,
 		KongVersion:   KongVersion,
 		NodeID:        nodeID,
@@ -220,6 +246,8 @@ func (d *daemon) serve(ctx context.Context) error {
 		ServerStatus:  d.proxy.ServerStatus,
 		Logger:        d.log,
 	})
+	d.purgeExpired(adminAPI)
+	adminHandler := d.pluginEndpoints(adminAPI, cfg.AdminToken)
 	adminCert, err := loadOrCreateCert(cfg, "admin", cfg.AdminSSLCert, cfg.AdminSSLCertKey)
 	if err != nil {
 		return err
@@ -234,7 +262,7 @@ func (d *daemon) serve(ctx context.Context) error {
 		return err
 	}
 	for _, l := range cfg.StatusListen {
-		if err := d.serveHTTP("status", l, d.statusHandler(adminHandler), statusCert); err != nil {
+		if err := d.serveHTTP("status", l, d.statusHandler(adminAPI), statusCert); err != nil {
 			return err
 		}
 	}
@@ -315,7 +343,43 @@ func (d *daemon) statusHandler(adminHandler http.Handler) http.Handler {
 		}
 		_, _ = io.WriteString(w, `{"message":"ready"}`)
 	})
+	mux.Handle("/", d.pluginEndpoints(http.NotFoundHandler(), ""))
 	return mux
+}
+
+// pluginEndpoints serves the loaded plugins' endpoints (prometheus'
+// /metrics) in front of next. On the admin listener they require the admin
+// token like every admin path.
+func (d *daemon) pluginEndpoints(next http.Handler, token string) http.Handler {
+	mux := http.NewServeMux()
+	n := 0
+	for _, name := range d.plugins.Names() {
+		spec, _ := d.plugins.Spec(name)
+		if spec.Endpoints == nil {
+			continue
+		}
+		for _, e := range spec.Endpoints(d.host) {
+			mux.Handle(e.Path, e.Handler)
+			n++
+		}
+	}
+	if n == 0 {
+		return next
+	}
+	mux.Handle("/", next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, pattern := mux.Handler(r); pattern != "/" {
+			if token != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+token)) != 1 {
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.WriteHeader(http.StatusUnauthorized)
+				_, _ = io.WriteString(w, `{"message":"Unauthorized"}`)
+				return
+			}
+			h.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (d *daemon) shutdown() {
@@ -368,4 +432,29 @@ func loadNodeID(cfg *conf.Config) (string, error) {
 		return "", fmt.Errorf("writing %s: %w", filepath.Base(path), err)
 	}
 	return id, nil
+}
+
+// purgeExpired deletes credentials whose ttl passed, every 30 s, so their
+// keys can be reused (reads hide them as soon as they expire).
+func (d *daemon) purgeExpired(a *admin.Server) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(30 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if n, err := a.PurgeExpired(ctx); err != nil {
+					d.log.Warn("purging expired credentials", "err", err)
+				} else if n > 0 {
+					d.log.Info("purged expired credentials", "count", n)
+				}
+			}
+		}
+	}()
+	d.closers = append(d.closers, func(context.Context) error { cancel(); <-done; return nil })
 }

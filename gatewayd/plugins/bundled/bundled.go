@@ -1,0 +1,4 @@
+// Package bundled links every bundled plugin into a binary: importing it
+// registers them (each plugin's init calls plugin.Register), like Caddy's
+// standard modules. `plugins = bundled` in gatewayd.conf loads them all.
+package bundled
