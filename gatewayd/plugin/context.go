@@ -106,7 +106,7 @@ type Context struct {
 	// ResponseSource is set by the engine: "service" (upstream response),
 	// "exit" (a plugin or the gateway answered), "error" (upstream failure).
 	ResponseSource string
-	logEntry        *LogEntry
+	logEntry       *LogEntry
 }
 
 // RequestInfo is what the engine tells a Context about a new request.
