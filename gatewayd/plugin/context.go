@@ -212,16 +212,9 @@ func (c *Context) ClientIPString() string {
 // Header returns a request header value (the first), or nil.
 func (c *Context) Header(name string) []byte { return c.fc.Request.Header.Peek(name) }
 
-// HeaderValues returns every value of a request header, in order.
-func (c *Context) HeaderValues(name string) [][]byte {
-	var out [][]byte
-	c.fc.Request.Header.VisitAll(func(k, v []byte) {
-		if equalFoldString(k, name) {
-			out = append(out, v)
-		}
-	})
-	return out
-}
+// HeaderValues returns every value of a request header, in order. The
+// result is only valid until the headers change.
+func (c *Context) HeaderValues(name string) [][]byte { return c.fc.Request.Header.PeekAll(name) }
 
 // VisitHeaders calls f for every request header.
 func (c *Context) VisitHeaders(f func(name, value []byte)) { c.fc.Request.Header.VisitAll(f) }

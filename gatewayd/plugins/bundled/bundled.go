@@ -2,3 +2,9 @@
 // registers them (each plugin's init calls plugin.Register), like Caddy's
 // standard modules. `plugins = bundled` in gatewayd.conf loads them all.
 package bundled
+
+import (
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/acl"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/basic-auth"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/key-auth"
+)
