@@ -6,5 +6,7 @@ package bundled
 import (
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/acl"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/basic-auth"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/hmac-auth"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/jwt"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/key-auth"
 )
