@@ -99,7 +99,7 @@ func (m *Manager) coalesce(ctx context.Context, ch <-chan struct{}) {
 }
 
 func (m *Manager) reload(ctx context.Context) {
-	if err := m.Load(ctx); err != nil {
+	if err := m.Load(ctx); err != nil && ctx.Err() == nil {
 		m.log.Error("configuration rebuild failed; keeping the previous snapshot", "err", err)
 	}
 }
