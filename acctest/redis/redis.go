@@ -23,8 +23,9 @@ type Server struct {
 	cmd  *exec.Cmd
 }
 
-// Start runs redis-server on a free loopback port until the test ends.
-func Start(t testing.TB) *Server {
+// Start runs redis-server on a free loopback port until the test ends;
+// extra are more redis-server flags (e.g. "--requirepass", "pw").
+func Start(t testing.TB, extra ...string) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -33,8 +34,9 @@ func Start(t testing.TB) *Server {
 	for attempt := 0; attempt < 3; attempt++ {
 		port := freePort(t)
 		s := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), Port: port}
-		s.cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-			"--dir", t.TempDir(), "--protected-mode", "yes", "--loglevel", "warning")
+		args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+			"--dir", t.TempDir(), "--protected-mode", "yes", "--loglevel", "warning"}
+		s.cmd = exec.Command(bin, append(args, extra...)...)
 		s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := s.cmd.Start(); err != nil {
 			t.Fatalf("acctest/redis: starting redis-server: %v", err)
@@ -61,7 +63,7 @@ func (s *Server) Stop() {
 func (s *Server) waitReady(d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		if reply, err := s.Do("PING"); err == nil && reply == "+PONG" {
+		if reply, err := s.Do("PING"); err == nil && (reply == "+PONG" || strings.HasPrefix(reply, "-NOAUTH")) {
 			return true
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -49,7 +49,7 @@ func DescribeField(f *Field) map[string]any {
 	set("uuid", f.UUID, true)
 	set("timestamp", f.Timestamp, true)
 	set("reference", f.Reference != "", f.Reference)
-	set("len_min", f.LenMin > 0, f.LenMin)
+	set("len_min", f.LenMin > 0 || f.AllowEmpty, f.LenMin)
 	set("len_max", f.LenMax > 0, f.LenMax)
 	set("starts_with", f.StartsWith != "", f.StartsWith)
 	set("one_of", len(f.OneOf) > 0, f.OneOf)

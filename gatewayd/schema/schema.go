@@ -78,9 +78,12 @@ type Field struct {
 	// Err replaces the message of EqNull/Ne failures (Kong's field "err").
 	Err string
 	// Ne rejects one specific value.
-	Ne         any
-	Gt         *float64
-	LenMin     int
+	Ne     any
+	Gt     *float64
+	LenMin int
+	// AllowEmpty accepts "" for a string (Kong's len_min = 0); strings
+	// reject it otherwise.
+	AllowEmpty bool
 	LenMax     int
 	LenEq      *int
 	MatchAll   []Pattern // each pattern must match

@@ -448,7 +448,7 @@ func checkLength(f *Field, v any) string {
 	case string:
 		n = len(t)
 		// Kong rejects empty strings unless a field allows them.
-		if f.LenMin == 0 && n == 0 {
+		if f.LenMin == 0 && !f.AllowEmpty && n == 0 {
 			return "length must be at least 1"
 		}
 	case []any:

@@ -7,6 +7,9 @@ import (
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/acl"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/basic-auth"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/hmac-auth"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/ip-restriction"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/jwt"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/key-auth"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/rate-limiting"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/request-size-limiting"
 )
