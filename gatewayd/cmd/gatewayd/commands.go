@@ -301,6 +301,12 @@ func migrate(ctx context.Context, db *sqlstore.DB, action string) error {
 	switch action {
 	case "bootstrap":
 		applied, err := sqlstore.Bootstrap(ctx, db)
+		if errors.Is(err, sqlstore.ErrAlreadyBootstrapped) {
+			// Kong prints "Database already bootstrapped" and succeeds, so
+			// provisioning scripts and a second node can run it blindly.
+			fmt.Println("database already bootstrapped")
+			return nil
+		}
 		if err != nil {
 			return err
 		}

@@ -6,10 +6,16 @@ package bundled
 import (
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/acl"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/basic-auth"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/bot-detection"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/correlation-id"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/cors"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/hmac-auth"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/ip-restriction"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/jwt"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/key-auth"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/rate-limiting"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/request-size-limiting"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/request-termination"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/request-transformer"
+	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/response-transformer"
 )
