@@ -34,3 +34,29 @@ func TestQuickstartExample(t *testing.T) {
 		t.Fatalf("proxied answer %q: upstream path %q (%v)", last, echo.Path, err)
 	}
 }
+
+// TestProtectExample runs examples/plugins/protect.sh after the
+// quickstart: 401 without a key, 200 with it, 429 over the limit.
+func TestProtectExample(t *testing.T) {
+	up := upstream.Start(t)
+	gw := harness.StartGatewayd(t, harness.Options{})
+	env := []string{"ADMIN_URL=" + gw.AdminURL, "PROXY_URL=" + gw.ProxyURL, "UPSTREAM=" + up.URL}
+	for _, script := range []string{"quickstart/quickstart.sh", "plugins/protect.sh"} {
+		cmd := exec.Command("bash", filepath.Join(harness.RepoRoot(t), "examples", script))
+		cmd.Env = append(cmd.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s failed: %v\n%s", script, err, out)
+		}
+		if script != "plugins/protect.sh" {
+			continue
+		}
+		for _, want := range []string{"HTTP/1.1 401 Unauthorized", "WWW-Authenticate: Key", `"message":"No API key found in request"`,
+			"HTTP/1.1 200 OK", "X-RateLimit-Remaining-Minute: 2", "HTTP/1.1 429 Too Many Requests", "Retry-After:", `"message":"API rate limit exceeded"`} {
+			// Header names are compared case-insensitively (HTTP semantics).
+			if !strings.Contains(strings.ToLower(string(out)), strings.ToLower(want)) {
+				t.Errorf("protect.sh output lacks %q:\n%s", want, out)
+			}
+		}
+	}
+}
