@@ -73,6 +73,7 @@ type Context struct {
 	clientIP   netip.Addr
 	clientStr  string
 	path       []byte // normalized request path
+	rawURI     []byte // request target as received (the proxy rewrites it)
 	requestID  []byte
 	route      *RouteRef
 	service    *ServiceRef
@@ -128,6 +129,10 @@ func (c *Context) Reset(fc *fasthttp.RequestCtx, info RequestInfo) {
 	c.clientIP = info.ClientIP
 	c.clientStr = ""
 	c.path = info.Path
+	c.rawURI = c.rawURI[:0]
+	if fc != nil {
+		c.rawURI = append(c.rawURI, fc.Request.Header.RequestURI()...)
+	}
 	c.requestID = info.RequestID
 	c.data = info.Data
 	c.logger = info.Logger
@@ -488,7 +493,7 @@ func (c *Context) ResponseSize() int { return len(c.fc.Response.Body()) }
 // RequestSize is the request's size on the wire, approximately: header
 // block plus body.
 func (c *Context) RequestSize() int {
-	return len(c.fc.Request.Header.RawHeaders()) + len(c.fc.Request.Body()) + len(c.fc.Request.Header.RequestURI()) + 16
+	return len(c.fc.Request.Header.RawHeaders()) + len(c.fc.Request.Body()) + len(c.rawURI) + 16
 }
 
 // Source says who produced the response, as Kong's

@@ -7,7 +7,7 @@ package plugin
 // path and query, neither normalized nor decoded (Kong's
 // kong.request.get_path_with_query, nginx's $request_uri). Path returns the
 // normalized path instead.
-func (c *Context) RawRequestURI() []byte { return c.fc.Request.Header.RequestURI() }
+func (c *Context) RawRequestURI() []byte { return c.rawURI }
 
 // RequestProtocol returns the protocol of the request line, e.g.
 // "HTTP/1.1".

@@ -73,7 +73,7 @@ func (c *Context) LogEntry() *LogEntry {
 	fc := c.fc
 	e := &LogEntry{ClientIP: c.ClientIPString(), StartedAt: c.Started.UnixMilli(), Source: c.Source(),
 		Workspace: DefaultWorkspace, WorkspaceName: "default", UpstreamURI: c.UpstreamURI}
-	uri := string(fc.Request.Header.RequestURI())
+	uri := string(c.rawURI)
 	e.Request = LogRequest{
 		ID:          string(c.requestID),
 		URI:         uri,

@@ -69,7 +69,9 @@ func New(env *plugin.Env) (any, error) {
 		return nil, err
 	}
 	v, err := env.Host.Keep(key, func() (any, error) {
-		return newQueue(name, qc, s.send, log), nil
+		q := newQueue(name, qc, s.send, log)
+		q.onClose = s.client.CloseIdleConnections
+		return q, nil
 	})
 	if err != nil {
 		return nil, err

@@ -62,6 +62,9 @@ type queue struct {
 	stopped chan struct{}
 	wake    chan struct{}
 	workers sync.WaitGroup
+	// onClose, when set, runs once the queue has stopped (the sender
+	// drops its idle connections).
+	onClose func()
 
 	mu             sync.Mutex
 	entries        [][]byte // entries[0] is the oldest
@@ -101,7 +104,14 @@ func (q *queue) enqueue(entry []byte) bool {
 		return false
 	}
 	if q.cfg.unlimited {
+		// Under the lock, so no worker starts once Close waits for them.
+		q.mu.Lock()
+		if q.closed.Load() {
+			q.mu.Unlock()
+			return false
+		}
 		q.workers.Add(1)
+		q.mu.Unlock()
 		go func() {
 			defer q.workers.Done()
 			q.process([][]byte{entry})
@@ -169,7 +179,10 @@ func (q *queue) warnLocked(msg string, args ...any) {
 // closeWait; past it, retries are abandoned and in-flight requests
 // cancelled.
 func (q *queue) Close() error {
-	if q.closed.Swap(true) {
+	q.mu.Lock()
+	already := q.closed.Swap(true)
+	q.mu.Unlock()
+	if already {
 		return nil
 	}
 	close(q.closing)
@@ -193,6 +206,9 @@ func (q *queue) Close() error {
 		}
 	}
 	q.cancel()
+	if q.onClose != nil {
+		q.onClose()
+	}
 	return nil
 }
 

@@ -261,7 +261,7 @@ func withPlugin(t *testing.T, config schema.Doc) *plugintest.Harness {
 	return h
 }
 
-var rid, sid = plugintest.RouteID, plugintest.ServiceID
+var rid = plugintest.RouteID
 
 // ---- tests -----------------------------------------------------------
 
@@ -657,5 +657,3 @@ func (testDeny) Access(c *plugin.Context) { c.Error(403, "denied") }
 type noopLog struct{}
 
 func (noopLog) Log(*plugin.Context) {}
-
-var _ = sid

@@ -7,9 +7,24 @@ import (
 
 // Histogram buckets of Kong 3.9's exporter.lua, in milliseconds.
 var (
-	kongLatencyBuckets     = []float64{1, 2, 5, 7, 10, 15, 20, 30, 50, 75, 100, 200, 500, 750, 1000}
-	upstreamLatencyBuckets = []float64{25, 50, 80, 100, 250, 400, 700, 1000, 2000, 5000, 10000, 30000, 60000}
+	kongLatencyBuckets     = newBuckets(1, 2, 5, 7, 10, 15, 20, 30, 50, 75, 100, 200, 500, 750, 1000)
+	upstreamLatencyBuckets = newBuckets(25, 50, 80, 100, 250, 400, 700, 1000, 2000, 5000, 10000, 30000, 60000)
 )
+
+// buckets are histogram bounds with their le label values as Kong
+// exposes them ("25", not "25.0").
+type buckets struct {
+	bounds []float64
+	text   []string
+}
+
+func newBuckets(bounds ...float64) *buckets {
+	b := &buckets{bounds: bounds}
+	for _, v := range bounds {
+		b.text = append(b.text, luaNumber(v))
+	}
+	return b
+}
 
 // statusKey labels gatewayd_http_requests_total.
 type statusKey struct {
@@ -38,20 +53,20 @@ type latencies struct{ kong, upstream, request histogram }
 // count and sum. Latencies are whole milliseconds, so the sum is an
 // integer.
 type histogram struct {
-	buckets []float64
+	buckets *buckets
 	counts  []atomic.Uint64
 	count   atomic.Uint64
 	sum     atomic.Int64
 }
 
-func (h *histogram) init(buckets []float64) {
-	h.buckets = buckets
-	h.counts = make([]atomic.Uint64, len(buckets))
+func (h *histogram) init(b *buckets) {
+	h.buckets = b
+	h.counts = make([]atomic.Uint64, len(b.bounds))
 }
 
 func (h *histogram) observe(v int64) {
 	f := float64(v)
-	for i, b := range h.buckets {
+	for i, b := range h.buckets.bounds {
 		if f <= b {
 			h.counts[i].Add(1)
 			break

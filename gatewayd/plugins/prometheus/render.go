@@ -1,7 +1,6 @@
 package prometheus
 
 import (
-	"fmt"
 	"io"
 	"math"
 	"sort"
@@ -49,23 +48,7 @@ var connectionStates = [][2]string{
 	{"waiting", "connections_waiting"},
 }
 
-// line is one exposition line. key is the sort key Kong's library uses:
-// the full metric name with bucket bounds zero-padded so they sort
-// numerically and the +Inf bucket stored as "Inf" so it sorts last.
-type line struct {
-	key, text string
-	fam       *family
-}
-
-// exposition collects lines, then writes them sorted, each family
-// preceded by its HELP and TYPE, as Kong's Prometheus:metric_data does.
-type exposition struct{ lines []line }
-
-func (e *exposition) add(fam *family, key, text string, value float64) {
-	e.lines = append(e.lines, line{key: key, text: prefix + text + " " + luaNumber(value) + "\n", fam: fam})
-}
-
-// labels renders {k1="v1",...}; extra is appended inside the braces.
+// labels renders {k1="v1",...}.
 func labels(names, values []string) string {
 	var b strings.Builder
 	b.WriteByte('{')
@@ -98,51 +81,79 @@ func escapeLabel(v string) string {
 	if !strings.ContainsAny(v, "\\\"\n") {
 		return v
 	}
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return r.Replace(v)
+	return labelEscaper.Replace(v)
 }
 
-func (e *exposition) gauge(fam *family, names, values []string, v float64) {
-	name := fam.name
-	if len(names) > 0 {
-		name += labels(names, values)
-	}
-	e.add(fam, name, name, v)
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+// point is one counter or gauge sample: its labels and value.
+type point struct {
+	labels string
+	value  float64
 }
 
-func (e *exposition) histogram(fam *family, names, values []string, h *histogram) {
-	if h.count.Load() == 0 {
+// histSeries is one histogram label set.
+type histSeries struct {
+	inner string // labels without braces
+	h     *histogram
+}
+
+// exposition writes families in name order, each with its HELP and TYPE
+// and its samples sorted by labels: the order Kong's library produces by
+// sorting every full metric name (histogram buckets by bound, then every
+// _count, then every _sum).
+type exposition struct{ b strings.Builder }
+
+func (e *exposition) header(f *family) {
+	e.b.WriteString("# HELP " + prefix + f.name + " " + f.help + "\n")
+	e.b.WriteString("# TYPE " + prefix + f.name + " " + f.typ + "\n")
+}
+
+func (e *exposition) sample(name, labels string, v float64) {
+	e.b.WriteString(prefix)
+	e.b.WriteString(name)
+	e.b.WriteString(labels)
+	e.b.WriteByte(' ')
+	e.b.WriteString(luaNumber(v))
+	e.b.WriteByte('\n')
+}
+
+func (e *exposition) family(f *family, list []point) {
+	if len(list) == 0 {
 		return
 	}
-	lbl := labels(names, values)
-	inner := lbl[1 : len(lbl)-1]
-	format := bucketFormat(h.buckets)
-	// Load count first: buckets observed since then only make le counts
-	// larger than it, so clamp to keep +Inf the largest.
-	count := h.count.Load()
-	var cumulative uint64
-	for i, b := range h.buckets {
-		cumulative = min(cumulative+h.counts[i].Load(), count)
-		keyLe := fmt.Sprintf(format, b)
-		e.add(fam, fam.name+"_bucket{"+inner+`,le="`+keyLe+`"}`, fam.name+"_bucket{"+inner+`,le="`+luaNumber(b)+`"}`,
-			float64(cumulative))
+	sort.Slice(list, func(i, j int) bool { return list[i].labels < list[j].labels })
+	e.header(f)
+	for _, s := range list {
+		e.sample(f.name, s.labels, s.value)
 	}
-	e.add(fam, fam.name+"_bucket{"+inner+`,le="Inf"}`, fam.name+"_bucket{"+inner+`,le="+Inf"}`, float64(count))
-	e.add(fam, fam.name+"_count"+lbl, fam.name+"_count"+lbl, float64(count))
-	e.add(fam, fam.name+"_sum"+lbl, fam.name+"_sum"+lbl, float64(h.sum.Load()))
 }
 
-// bucketFormat is Kong's construct_bucket_format: enough leading and
-// trailing zeros for every bound to sort as text.
-func bucketFormat(buckets []float64) string {
-	order, precision := 1, 1
-	for _, b := range buckets {
-		s := strings.TrimRight(strconv.FormatFloat(b, 'f', 6, 64), "0")
-		dot := strings.IndexByte(s, '.')
-		order = max(order, dot)
-		precision = max(precision, len(s)-dot-1)
+func (e *exposition) histograms(f *family, list []histSeries) {
+	if len(list) == 0 {
+		return
 	}
-	return "%0" + strconv.Itoa(order+precision+1) + "." + strconv.Itoa(precision) + "f"
+	sort.Slice(list, func(i, j int) bool { return list[i].inner < list[j].inner })
+	e.header(f)
+	counts := make([]uint64, len(list))
+	for i, s := range list {
+		// Load count first: buckets observed since only make the le
+		// counts larger, so clamp them to keep +Inf the largest.
+		counts[i] = s.h.count.Load()
+		var cumulative uint64
+		b := s.h.buckets
+		for j := range b.bounds {
+			cumulative = min(cumulative+s.h.counts[j].Load(), counts[i])
+			e.sample(f.name+"_bucket", "{"+s.inner+`,le="`+b.text[j]+`"}`, float64(cumulative))
+		}
+		e.sample(f.name+"_bucket", "{"+s.inner+`,le="+Inf"}`, float64(counts[i]))
+	}
+	for i, s := range list {
+		e.sample(f.name+"_count", "{"+s.inner+"}", float64(counts[i]))
+	}
+	for _, s := range list {
+		e.sample(f.name+"_sum", "{"+s.inner+"}", float64(s.h.sum.Load()))
+	}
 }
 
 // luaNumber formats like Lua's tostring: integers without a fraction,
@@ -154,74 +165,60 @@ func luaNumber(v float64) string {
 	return strconv.FormatFloat(v, 'g', 14, 64)
 }
 
-func (e *exposition) write(w io.Writer) error {
-	sort.Slice(e.lines, func(i, j int) bool { return e.lines[i].key < e.lines[j].key })
-	var b strings.Builder
-	var last *family
-	for _, l := range e.lines {
-		if l.fam != last {
-			last = l.fam
-			b.WriteString("# HELP " + prefix + l.fam.name + " " + l.fam.help + "\n")
-			b.WriteString("# TYPE " + prefix + l.fam.name + " " + l.fam.typ + "\n")
-		}
-		b.WriteString(l.text)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
 // render writes the registry and the node-level gauges in the Prometheus
 // text format 0.0.4.
 func render(w io.Writer, r *registry, h *plugin.Host) error {
-	var e exposition
 	nodeID, version := "", ""
 	if h != nil {
 		nodeID, version = h.NodeID, h.Version
 	}
+	var status, bw, conns, requests, health []point
+	var kongLat, upLat, reqLat []histSeries
 
 	r.status.each(func(k statusKey, v *atomic64) {
 		source := "kong"
 		if k.fromService {
 			source = "service"
 		}
-		e.gauge(&famStatus, []string{"service", "route", "code", "source", "workspace", "consumer"},
-			[]string{k.service, k.route, strconv.Itoa(k.code), source, workspace, k.consumer}, float64(v.Load()))
+		status = append(status, point{labels([]string{"service", "route", "code", "source", "workspace", "consumer"},
+			[]string{k.service, k.route, strconv.Itoa(k.code), source, workspace, k.consumer}), float64(v.Load())})
 	})
 	r.bandwidth.each(func(k consumerKey, v *bandwidth) {
 		names := []string{"service", "route", "direction", "workspace", "consumer"}
 		if n := v.ingress.Load(); n > 0 {
-			e.gauge(&famBandwidth, names, []string{k.service, k.route, "ingress", workspace, k.consumer}, float64(n))
+			bw = append(bw, point{labels(names, []string{k.service, k.route, "ingress", workspace, k.consumer}), float64(n)})
 		}
 		if n := v.egress.Load(); n > 0 {
-			e.gauge(&famBandwidth, names, []string{k.service, k.route, "egress", workspace, k.consumer}, float64(n))
+			bw = append(bw, point{labels(names, []string{k.service, k.route, "egress", workspace, k.consumer}), float64(n)})
 		}
 	})
 	r.latency.each(func(k routeKey, v *latencies) {
-		names, values := []string{"service", "route", "workspace"}, []string{k.service, k.route, workspace}
-		e.histogram(&famKongLat, names, values, &v.kong)
-		e.histogram(&famUpLat, names, values, &v.upstream)
-		e.histogram(&famReqLat, names, values, &v.request)
+		l := labels([]string{"service", "route", "workspace"}, []string{k.service, k.route, workspace})
+		inner := l[1 : len(l)-1]
+		for _, x := range []struct {
+			list *[]histSeries
+			h    *histogram
+		}{{&kongLat, &v.kong}, {&upLat, &v.upstream}, {&reqLat, &v.request}} {
+			if x.h.count.Load() > 0 {
+				*x.list = append(*x.list, histSeries{inner, x.h})
+			}
+		}
 	})
-
 	if h != nil && h.ServerStatus != nil {
 		st := h.ServerStatus()
 		for _, s := range connectionStates {
 			if v, ok := number(st[s[1]]); ok {
-				e.gauge(&famConns, []string{"node_id", "subsystem", "state"}, []string{nodeID, "http", s[0]}, v)
+				conns = append(conns, point{labels([]string{"node_id", "subsystem", "state"}, []string{nodeID, "http", s[0]}), v})
 			}
 		}
 		if v, ok := number(st["total_requests"]); ok {
-			e.gauge(&famRequests, []string{"node_id", "subsystem"}, []string{nodeID, "http"}, v)
+			requests = append(requests, point{labels([]string{"node_id", "subsystem"}, []string{nodeID, "http"}), v})
 		}
 	}
 	reachable := 1.0 // no datastore to lose (DB-less)
 	if h != nil && h.DatastoreReachable != nil && !h.DatastoreReachable() {
 		reachable = 0
 	}
-	e.gauge(&famDatastore, nil, nil, reachable)
-	e.gauge(&famNodeInfo, []string{"node_id", "version"}, []string{nodeID, version}, 1)
-	e.gauge(&famErrors, nil, nil, float64(r.errors.Load()))
-
 	if r.exportHealth.Load() && h != nil && h.Targets != nil {
 		for _, t := range h.Targets() {
 			address, state := t.Address, t.State
@@ -233,12 +230,26 @@ func render(w io.Writer, r *registry, h *plugin.Host) error {
 				if s == state {
 					v = 1
 				}
-				e.gauge(&famHealth, []string{"upstream", "target", "address", "state", "subsystem"},
-					[]string{t.Upstream, t.Target, address, s, "http"}, v)
+				health = append(health, point{labels([]string{"upstream", "target", "address", "state", "subsystem"},
+					[]string{t.Upstream, t.Target, address, s, "http"}), v})
 			}
 		}
 	}
-	return e.write(w)
+
+	var e exposition
+	e.family(&famBandwidth, bw)
+	e.family(&famDatastore, []point{{"", reachable}})
+	e.family(&famStatus, status)
+	e.histograms(&famKongLat, kongLat)
+	e.family(&famConns, conns)
+	e.family(&famErrors, []point{{"", float64(r.errors.Load())}})
+	e.family(&famRequests, requests)
+	e.family(&famNodeInfo, []point{{labels([]string{"node_id", "version"}, []string{nodeID, version}), 1}})
+	e.histograms(&famReqLat, reqLat)
+	e.histograms(&famUpLat, upLat)
+	e.family(&famHealth, health)
+	_, err := io.WriteString(w, e.b.String())
+	return err
 }
 
 // number converts a ServerStatus value.

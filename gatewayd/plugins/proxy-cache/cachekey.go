@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"sort"
+	"slices"
 	"sync"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
@@ -117,9 +117,7 @@ func (p *proxyCache) appendParams(b []byte, kb *keyBuilder, c *plugin.Context, u
 		return b
 	}
 	// Every argument, keys sorted.
-	sort.SliceStable(kb.args, func(i, j int) bool {
-		return bytes.Compare(kb.key(kb.args[i]), kb.key(kb.args[j])) < 0
-	})
+	slices.SortStableFunc(kb.args, func(a, b qarg) int { return bytes.Compare(kb.key(a), kb.key(b)) })
 	n := 0
 	for i := 0; i < len(kb.args); {
 		k := kb.key(kb.args[i])
@@ -176,7 +174,7 @@ func appendValues(b []byte, values [][]byte, flag bool) []byte {
 	}
 	b = append(b, '=')
 	if len(values) > 1 {
-		sort.Slice(values, func(i, j int) bool { return bytes.Compare(values[i], values[j]) < 0 })
+		slices.SortFunc(values, bytes.Compare)
 	}
 	for i, v := range values {
 		if i > 0 {
