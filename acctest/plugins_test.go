@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -310,5 +311,61 @@ func TestPrometheusAndHTTPLog(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("/metrics:\n%s", text)
+	}
+}
+
+// rawGet sends a request on a raw connection and returns the response
+// head as received, header names unaltered (Go's client would
+// canonicalize them).
+func rawGet(t *testing.T, addr, path string, hdr ...string) string {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	req := "GET " + path + " HTTP/1.1\r\nHost: gw.test\r\nConnection: close\r\n"
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req += hdr[i] + ": " + hdr[i+1] + "\r\n"
+	}
+	if _, err := conn.Write([]byte(req + "\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(conn)
+	head, _, _ := strings.Cut(string(data), "\r\n\r\n")
+	return head
+}
+
+// TestResponseHeaderNamesKeepTheirCase: upstream header names pass through
+// unaltered and plugin headers are spelled as Kong spells them.
+func TestResponseHeaderNamesKeepTheirCase(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["x-lower-case"] = []string{"1"}
+		w.Header()["X-MiXeD-Case"] = []string{"2"}
+		w.Header()["connection"] = []string{"x-hop"}
+		w.Header()["x-hop"] = []string{"must not pass"}
+	}))
+	defer up.Close()
+	gw := harness.StartGatewayd(t, harness.Options{})
+	admin(t, gw, "POST", "/services", map[string]any{"name": "svc", "url": up.URL}, 201)
+	admin(t, gw, "POST", "/services/svc/routes", map[string]any{"name": "r", "paths": []string{"/c"}}, 201)
+	admin(t, gw, "POST", "/routes/r/plugins", map[string]any{"name": "key-auth"}, 201)
+	admin(t, gw, "POST", "/routes/r/plugins", map[string]any{"name": "rate-limiting", "config": map[string]any{"hour": 100}}, 201)
+	admin(t, gw, "POST", "/consumers", map[string]any{"username": "u"}, 201)
+	admin(t, gw, "POST", "/consumers/u/key-auth", map[string]any{"key": "k"}, 201)
+	waitStatus(t, gw, "gw.test", "/c", 200, "apikey", "k")
+	addr := strings.TrimPrefix(gw.ProxyURL, "http://")
+	head := rawGet(t, addr, "/c", "apikey", "k")
+	for _, want := range []string{"\r\nx-lower-case: 1", "\r\nX-MiXeD-Case: 2", "\r\nX-RateLimit-Remaining-Hour: ", "\r\nRateLimit-Limit: 100"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("response lacks %q:\n%s", strings.TrimPrefix(want, "\r\n"), head)
+		}
+	}
+	if strings.Contains(strings.ToLower(head), "x-hop") {
+		t.Errorf("a header named in the upstream's Connection passed through:\n%s", head)
+	}
+	if head := rawGet(t, addr, "/c"); !strings.Contains(head, "\r\nWWW-Authenticate: Key") {
+		t.Errorf("401 lacks WWW-Authenticate spelled as Kong does:\n%s", head)
 	}
 }

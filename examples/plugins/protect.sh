@@ -23,10 +23,10 @@ for _ in $(seq 1 50); do   # the change reaches the proxy within milliseconds
   [ "$(status "$PROXY_URL/test/anything")" = 401 ] && break
   sleep 0.1
 done
-curl -sS -i "$PROXY_URL/test/anything" | sed -n '1p;/^[Ww][Ww][Ww]-[Aa]uthenticate/p;$p'
+curl -sS -i "$PROXY_URL/test/anything" | sed -n '1p;/^WWW-Authenticate/p;$p'
 echo
 echo "== with the key"
-curl -sS -i -H 'apikey: alice-secret' "$PROXY_URL/test/anything" | grep -iE '^(HTTP|X-RateLimit-Remaining-Minute)'
+curl -sS -i -H 'apikey: alice-secret' "$PROXY_URL/test/anything" | grep -E '^(HTTP|X-RateLimit-Remaining-Minute)'
 status -H 'apikey: alice-secret' "$PROXY_URL/test/anything" >/dev/null
 status -H 'apikey: alice-secret' "$PROXY_URL/test/anything" >/dev/null
 echo "== over the limit"

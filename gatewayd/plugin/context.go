@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/httpheader"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 	"github.com/valyala/fasthttp"
 )
@@ -432,8 +433,11 @@ func (c *Context) Status() int { return c.fc.Response.StatusCode() }
 // SetStatus changes the response status.
 func (c *Context) SetStatus(s int) { c.fc.Response.SetStatusCode(s) }
 
-// ResponseHeader returns a response header value, or nil.
-func (c *Context) ResponseHeader(name string) []byte { return c.fc.Response.Header.Peek(name) }
+// ResponseHeader returns a response header value, or nil. Names match
+// case-insensitively; the response keeps the case names were sent with.
+func (c *Context) ResponseHeader(name string) []byte {
+	return httpheader.Peek(&c.fc.Response.Header, name)
+}
 
 // VisitResponseHeaders calls f for every response header.
 func (c *Context) VisitResponseHeaders(f func(name, value []byte)) { c.fc.Response.Header.VisitAll(f) }
@@ -464,11 +468,11 @@ func applyOp(h *fasthttp.ResponseHeader, o headerOp) {
 			h.SetContentType(o.val)
 			return
 		}
-		h.Set(o.name, o.val)
+		httpheader.Set(h, o.name, o.val)
 	case opAdd:
 		h.Add(o.name, o.val)
 	case opDel:
-		h.Del(o.name)
+		httpheader.Del(h, o.name)
 	}
 }
 

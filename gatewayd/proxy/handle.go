@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/httpheader"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/httppath"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/router"
@@ -75,6 +76,9 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 
 	snap := p.opts.Snapshot()
 	req := &ctx.Request
+	// Response header names keep their case (the upstream's, Kong's
+	// "X-RateLimit-Remaining-Minute"); see package httpheader.
+	ctx.Response.Header.DisableNormalizing()
 	if conflictingFraming(req.Header.RawHeaders()) {
 		// Content-Length together with Transfer-Encoding is the classic
 		// request-smuggling shape (RFC 9112 §6.1): refuse it and close the
@@ -192,7 +196,8 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	if !rt.PreserveHost {
 		req.Header.SetHost(svc.HostHeader)
 	}
-	appendVia(&req.Header, p.via, nil)
+	st.scratch = viaValue(st.scratch[:0], req.Header.PeekBytes(hdrVia), p.via)
+	req.Header.SetBytesKV(hdrVia, st.scratch)
 	if p.opts.UpstreamRequestID {
 		req.Header.SetBytesKV(hdrRequestID, st.id[:])
 	}
@@ -228,8 +233,9 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 		return
 	}
 	resp := &ctx.Response
-	removeHopByHop(&resp.Header, hopByHopResponse)
-	appendVia(&resp.Header, p.via, viaSep)
+	removeHopByHopResponse(&resp.Header)
+	st.scratch = viaValue(st.scratch[:0], httpheader.Peek(&resp.Header, "Via"), p.via)
+	httpheader.SetBytesKV(&resp.Header, hdrVia, st.scratch)
 	if p.opts.LatencyTokens {
 		resp.Header.SetBytesK(hdrUpLatency, strconv.FormatInt(upDone.Sub(proxyDone).Milliseconds(), 10))
 		resp.Header.SetBytesK(hdrProxyLatency, strconv.FormatInt(proxyDone.Sub(start).Milliseconds(), 10))
@@ -265,6 +271,7 @@ func (p *Proxy) finishExit(ctx *fasthttp.RequestCtx, st *reqState, start time.Ti
 	} else {
 		resp := &ctx.Response
 		resp.Reset()
+		resp.Header.DisableNormalizing()
 		resp.SetStatusCode(e.Status)
 		if p.opts.ServerTokens {
 			resp.Header.SetBytesKV(hdrServer, p.server)
@@ -414,19 +421,21 @@ func (p *Proxy) client(svc *runtime.Service, idx int, addr string) *fasthttp.Hos
 	}
 	connect := svc.Connect
 	hc := &fasthttp.HostClient{
-		Addr:                      addr,
-		IsTLS:                     svc.TLS,
-		Dial:                      func(a string) (net.Conn, error) { return p.dialer.DialTimeout(a, connect) },
-		MaxConns:                  4096,
-		MaxConnWaitTimeout:        connect,
-		MaxIdleConnDuration:       p.opts.KeepaliveIdle,
-		ReadTimeout:               svc.Read,
-		WriteTimeout:              svc.Write,
-		ReadBufferSize:            32 << 10,
-		DisablePathNormalizing:    true,
-		NoDefaultUserAgentHeader:  true,
-		MaxIdemponentCallAttempts: 1,
-		RetryIfErr:                func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+		Addr:                   addr,
+		IsTLS:                  svc.TLS,
+		Dial:                   func(a string) (net.Conn, error) { return p.dialer.DialTimeout(a, connect) },
+		MaxConns:               4096,
+		MaxConnWaitTimeout:     connect,
+		MaxIdleConnDuration:    p.opts.KeepaliveIdle,
+		ReadTimeout:            svc.Read,
+		WriteTimeout:           svc.Write,
+		ReadBufferSize:         32 << 10,
+		DisablePathNormalizing: true,
+		// Upstream header names reach the client spelled as sent.
+		DisableHeaderNamesNormalizing: true,
+		NoDefaultUserAgentHeader:      true,
+		MaxIdemponentCallAttempts:     1,
+		RetryIfErr:                    func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 	}
 	if svc.TLS {
 		host, _, _ := net.SplitHostPort(addr)
@@ -531,19 +540,13 @@ func setUnlessTrusted(h *fasthttp.RequestHeader, key []byte, trusted bool, v []b
 	h.SetBytesKV(key, v)
 }
 
-// appendVia adds our Via token after any existing value.
-func appendVia(h interface {
-	PeekBytes([]byte) []byte
-	SetBytesKV([]byte, []byte)
-}, via, sep []byte) {
-	cur := h.PeekBytes(hdrVia)
-	if len(cur) == 0 {
-		h.SetBytesKV(hdrVia, via)
-		return
+// viaValue appends to dst the Via value to send: ours after any existing
+// value.
+func viaValue(dst, cur, via []byte) []byte {
+	if len(cur) > 0 {
+		dst = append(append(dst, cur...), viaSep...)
 	}
-	buf := make([]byte, 0, len(cur)+2+len(via))
-	buf = append(append(append(buf, cur...), ", "...), via...)
-	h.SetBytesKV(hdrVia, buf)
+	return append(dst, via...)
 }
 
 func setDebugHeaders(resp *fasthttp.Response, r *router.Route, rt *runtime.Route) {
@@ -576,6 +579,7 @@ func (p *Proxy) redirectHTTPS(ctx *fasthttp.RequestCtx, st *reqState, start time
 		loc += "?" + string(query)
 	}
 	ctx.Response.Reset()
+	ctx.Response.Header.DisableNormalizing()
 	ctx.Response.SetStatusCode(rt.RedirectCode)
 	ctx.Response.Header.Set("Location", loc)
 	ctx.Response.Header.SetBytesKV(hdrServer, p.server)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/httpheader"
 	"github.com/valyala/fasthttp"
 )
 
@@ -27,6 +28,7 @@ func (p *Proxy) reply(ctx *fasthttp.RequestCtx, st *reqState, start time.Time, s
 	upgrade := status == fasthttp.StatusUpgradeRequired
 	resp.ResetBody()
 	resp.Header.Reset()
+	resp.Header.DisableNormalizing()
 	for _, kv := range debug {
 		resp.Header.Set(kv[0], kv[1])
 	}
@@ -128,18 +130,10 @@ var (
 	hopByHopResponse = []string{"Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade"}
 )
 
-// hopHeaders is what request and response headers share for hop-by-hop removal.
-type hopHeaders interface {
-	Peek(key string) []byte
-	DelBytes(key []byte)
-	Del(key string)
-	ResetConnectionClose()
-}
-
 // removeHopByHop deletes the fixed hop-by-hop set and every header named in
-// Connection. On requests it runs before the gateway adds its own headers,
-// so "Connection: X-Forwarded-For" cannot strip them.
-func removeHopByHop(h hopHeaders, fixed []string) {
+// Connection from a request. It runs before the gateway adds its own
+// headers, so "Connection: X-Forwarded-For" cannot strip them.
+func removeHopByHop(h *fasthttp.RequestHeader, fixed []string) {
 	if c := h.Peek("Connection"); len(c) > 0 {
 		for _, name := range bytes.Split(c, []byte(",")) {
 			name = bytes.TrimSpace(name)
@@ -150,6 +144,26 @@ func removeHopByHop(h hopHeaders, fixed []string) {
 	}
 	for _, k := range fixed {
 		h.Del(k)
+	}
+	h.ResetConnectionClose()
+}
+
+// removeHopByHopResponse does the same for an upstream response, whose
+// header names keep their case: matching is case-insensitive.
+func removeHopByHopResponse(h *fasthttp.ResponseHeader) {
+	if c := httpheader.Peek(h, "Connection"); len(c) > 0 {
+		// Deleting headers may reuse the buffer c points into.
+		names := string(c)
+		for _, name := range strings.Split(names, ",") {
+			name = strings.TrimSpace(name)
+			if name != "" && !strings.EqualFold(name, "close") && !strings.EqualFold(name, "keep-alive") {
+				httpheader.Del(h, name)
+			}
+		}
+		httpheader.Del(h, "Connection")
+	}
+	for _, k := range hopByHopResponse {
+		httpheader.Del(h, k)
 	}
 	h.ResetConnectionClose()
 }

@@ -215,6 +215,8 @@ func (h *Harness) Do(r Request, up Upstream) Result {
 	ip := netip.MustParseAddr(ipStr)
 	var fc fasthttp.RequestCtx
 	fc.Init(&req, &net.TCPAddr{IP: net.IP(ip.AsSlice()), Port: 40000}, nil)
+	// As in the proxy, response header names keep their case.
+	fc.Response.Header.DisableNormalizing()
 
 	scheme := r.Scheme
 	if scheme == "" {
@@ -315,6 +317,7 @@ func sent(c *plugin.Context, fc *fasthttp.RequestCtx) *Sent {
 // Accept negotiation (the proxy tests cover those).
 func renderExit(fc *fasthttp.RequestCtx, e *plugin.Exit) {
 	fc.Response.Reset()
+	fc.Response.Header.DisableNormalizing()
 	fc.Response.SetStatusCode(e.Status)
 	if e.IsError {
 		fc.Response.Header.SetContentType("application/json; charset=utf-8")
