@@ -369,3 +369,47 @@ func TestResponseHeaderNamesKeepTheirCase(t *testing.T) {
 		t.Errorf("401 lacks WWW-Authenticate spelled as Kong does:\n%s", head)
 	}
 }
+
+// TestCredentialEndpoints exercises every credential collection, nested
+// and top level, with Kong's semantics.
+func TestCredentialEndpoints(t *testing.T) {
+	backends(t, func(t *testing.T, opts harness.Options) {
+		gw := harness.StartGatewayd(t, opts)
+		c := admin(t, gw, "POST", "/consumers", map[string]any{"username": "bob"}, 201)
+		ba := admin(t, gw, "POST", "/consumers/bob/basic-auth", map[string]any{"username": "bob", "password": "pw"}, 201)
+		if ba["password"] == "pw" || len(ba["password"].(string)) != 40 {
+			t.Fatalf("basic-auth password stored as %v, want a SHA-1 hex digest", ba["password"])
+		}
+		admin(t, gw, "GET", "/basic-auths/bob", nil, 200)
+		jwt := admin(t, gw, "POST", "/consumers/bob/jwt", map[string]any{}, 201)
+		if len(jwt["key"].(string)) != 32 || len(jwt["secret"].(string)) != 32 || jwt["algorithm"] != "HS256" {
+			t.Fatalf("jwt secret: %v", jwt)
+		}
+		admin(t, gw, "GET", "/jwts/"+jwt["key"].(string), nil, 200)
+		hm := admin(t, gw, "POST", "/consumers/bob/hmac-auth", map[string]any{"username": "bob-hmac"}, 201)
+		if hm["secret"] == nil {
+			t.Fatalf("hmac secret not generated: %v", hm)
+		}
+		admin(t, gw, "POST", "/consumers/bob/acls", map[string]any{"group": "admins"}, 201)
+		status, dup := gw.AdminJSON(t, "POST", "/consumers/bob/acls", map[string]any{"group": "admins"})
+		if status != 409 {
+			t.Fatalf("duplicate acl group: %d %v", status, dup)
+		}
+		acl := admin(t, gw, "GET", "/consumers/bob/acls/admins", nil, 200)
+		if acl["group"] != "admins" || acl["consumer"].(map[string]any)["id"] != c["id"] {
+			t.Fatalf("acl by group name: %v", acl)
+		}
+		for _, coll := range []string{"/key-auths", "/basic-auths", "/jwts", "/hmac-auths", "/acls"} {
+			admin(t, gw, "GET", coll, nil, 200)
+		}
+		status, out := gw.AdminJSON(t, "POST", "/consumers/bob/jwt", map[string]any{"algorithm": "RS256"})
+		if status != 400 || !strings.Contains(fmt.Sprint(out["message"]), "rsa_public_key") {
+			t.Fatalf("RS256 without a key: %d %v", status, out)
+		}
+		admin(t, gw, "DELETE", "/consumers/bob/acls/admins", nil, 204)
+		admin(t, gw, "DELETE", "/consumers/bob", nil, 204)
+		for _, p := range []string{"/basic-auths/bob", "/jwts/" + jwt["key"].(string), "/hmac-auths/bob-hmac"} {
+			admin(t, gw, "GET", p, nil, 404)
+		}
+	})
+}
