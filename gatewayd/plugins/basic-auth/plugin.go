@@ -21,7 +21,6 @@ const (
 
 const (
 	msgUnauthorized = "Unauthorized"
-	msgUnexpected   = "An unexpected error occurred"
 )
 
 func init() {
@@ -71,7 +70,7 @@ func buildIndex(d *plugin.Data) (any, error) {
 // BasicAuth is one compiled basic-auth config.
 type BasicAuth struct {
 	hide            bool
-	anonymous       string
+	anonymous       plugin.Anonymous
 	wwwAuthenticate string
 	index           index
 }
@@ -80,7 +79,8 @@ type BasicAuth struct {
 func New(env *plugin.Env) (any, error) {
 	cfg := env.Config
 	b := &BasicAuth{hide: cfg["hide_credentials"] == true}
-	b.anonymous, _ = cfg["anonymous"].(string)
+	anon, _ := cfg["anonymous"].(string)
+	b.anonymous = plugin.Anonymous(anon)
 	realm, ok := cfg["realm"].(string)
 	if !ok {
 		realm = "service"
@@ -101,31 +101,12 @@ const (
 
 // Access authenticates the request (Kong's basic-auth access.execute).
 func (b *BasicAuth) Access(c *plugin.Context) {
-	if b.anonymous != "" {
-		// Logical OR: a credential from an earlier auth plugin suffices.
-		if c.Credential() != nil {
-			return
-		}
-		if !b.authenticate(c) {
-			b.setAnonymous(c)
-		}
+	if b.anonymous.Satisfied(c) {
 		return
 	}
-	if !b.authenticate(c) {
+	if !b.authenticate(c) && !b.anonymous.Fallback(c) {
 		c.Error(401, msgUnauthorized, "WWW-Authenticate", b.wwwAuthenticate)
 	}
-}
-
-func (b *BasicAuth) setAnonymous(c *plugin.Context) {
-	consumer := c.LoadConsumer(b.anonymous)
-	if consumer == nil {
-		// Kong 3.9 calls kong.client.authenticate(nil, nil), which raises;
-		// the runloop turns the error into a 500.
-		c.Logger().Error("anonymous consumer is configured but doesn't exist", "plugin", Name, "anonymous", b.anonymous)
-		c.Error(500, msgUnexpected)
-		return
-	}
-	c.Authenticate(consumer, nil)
 }
 
 // authenticate checks Proxy-Authorization, then Authorization when the

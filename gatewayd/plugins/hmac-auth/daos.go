@@ -1,8 +1,7 @@
 package hmacauth
 
 import (
-	"crypto/rand"
-
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 )
 
@@ -38,36 +37,8 @@ func Credentials() *schema.Entity {
 			// Kong's auto strings: generated when absent, an explicit null
 			// stays null.
 			if _, given := input["secret"]; !given {
-				doc["secret"] = RandomString()
+				doc["secret"] = plugin.RandomString()
 			}
 		},
 	}
-}
-
-// RandomLength is the length of generated secrets (Kong's
-// kong.tools.rand.random_string).
-const RandomLength = 32
-
-const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-// RandomString returns RandomLength characters drawn uniformly from
-// [A-Za-z0-9] with crypto/rand.
-func RandomString() string {
-	out := make([]byte, 0, RandomLength)
-	var buf [64]byte
-	for len(out) < RandomLength {
-		if _, err := rand.Read(buf[:]); err != nil {
-			panic("hmac-auth: crypto/rand failed: " + err.Error())
-		}
-		for _, b := range buf {
-			// 248 = 4*62: rejecting larger bytes keeps the draw uniform.
-			if b < 248 {
-				out = append(out, alphabet[int(b)%len(alphabet)])
-				if len(out) == RandomLength {
-					break
-				}
-			}
-		}
-	}
-	return string(out)
 }

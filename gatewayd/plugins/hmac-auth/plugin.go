@@ -50,7 +50,6 @@ const (
 	msgClockSkew      = "HMAC signature cannot be verified, a valid date or x-date header is required for HMAC Authentication"
 	msgCannotVerify   = "HMAC signature cannot be verified"
 	msgDoesNotMatch   = "HMAC signature does not match"
-	msgUnexpected     = "An unexpected error occurred"
 	headerAuth        = "Authorization"
 	headerProxyAuth   = "Proxy-Authorization"
 	pseudoRequestLine = "request-line"
@@ -102,7 +101,7 @@ type handler struct {
 	host         *plugin.Host
 	hide         bool
 	clockSkew    float64
-	anonymous    string
+	anonymous    plugin.Anonymous
 	validateBody bool
 	enforce      []string
 	algorithms   map[string]func() hash.Hash
@@ -122,7 +121,7 @@ func New(env *plugin.Env) (any, error) {
 	h := &handler{
 		host:         env.Host,
 		hide:         cfg["hide_credentials"] == true,
-		anonymous:    str(cfg["anonymous"]),
+		anonymous:    plugin.Anonymous(str(cfg["anonymous"])),
 		validateBody: cfg["validate_request_body"] == true,
 		enforce:      strs(cfg["enforce_headers"]),
 		algorithms:   map[string]func() hash.Hash{},
@@ -164,23 +163,10 @@ func strs(v any) []string {
 // back to the anonymous consumer (logical OR with other auth plugins),
 // otherwise they end the request with 401.
 func (h *handler) Access(c *plugin.Context) {
-	if h.anonymous != "" {
-		if c.Credential() != nil {
-			return // already authenticated by another plugin
-		}
-		if h.authenticate(c) == "" {
-			return
-		}
-		// Kong 3.9 raises when the anonymous consumer does not exist.
-		cons := c.LoadConsumer(h.anonymous)
-		if cons == nil {
-			c.Error(500, msgUnexpected)
-			return
-		}
-		c.Authenticate(cons, nil)
+	if h.anonymous.Satisfied(c) {
 		return
 	}
-	if msg := h.authenticate(c); msg != "" {
+	if msg := h.authenticate(c); msg != "" && !h.anonymous.Fallback(c) {
 		c.Error(401, msg, "WWW-Authenticate", h.www)
 	}
 }

@@ -4,12 +4,12 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 )
 
@@ -102,7 +102,7 @@ func Secrets() *schema.Entity {
 			// null stays null.
 			for _, f := range []string{"key", "secret"} {
 				if _, given := input[f]; !given {
-					doc[f] = RandomString()
+					doc[f] = plugin.RandomString()
 				}
 			}
 		},
@@ -157,32 +157,4 @@ func usable(k any) (crypto.PublicKey, error) {
 		return k, nil
 	}
 	return nil, errInvalidKey
-}
-
-// RandomLength is the length of generated keys and secrets (Kong's
-// kong.tools.rand.random_string).
-const RandomLength = 32
-
-const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-// RandomString returns RandomLength characters drawn uniformly from
-// [A-Za-z0-9] with crypto/rand.
-func RandomString() string {
-	out := make([]byte, 0, RandomLength)
-	var buf [64]byte
-	for len(out) < RandomLength {
-		if _, err := rand.Read(buf[:]); err != nil {
-			panic("jwt: crypto/rand failed: " + err.Error())
-		}
-		for _, b := range buf {
-			// 248 = 4*62: rejecting larger bytes keeps the draw uniform.
-			if b < 248 {
-				out = append(out, alphabet[int(b)%len(alphabet)])
-				if len(out) == RandomLength {
-					break
-				}
-			}
-		}
-	}
-	return string(out)
 }

@@ -134,7 +134,7 @@ type handler struct {
 	verifyExp      bool
 	verifyNbf      bool
 	maxExpiration  float64
-	anonymous      string
+	anonymous      plugin.Anonymous
 	runOnPreflight bool
 	wwwErr         string
 
@@ -153,7 +153,7 @@ func New(env *plugin.Env) (any, error) {
 		cookieNames:    strs(cfg["cookie_names"]),
 		keyClaim:       str(cfg["key_claim_name"]),
 		secretIsBase64: cfg["secret_is_base64"] == true,
-		anonymous:      str(cfg["anonymous"]),
+		anonymous:      plugin.Anonymous(str(cfg["anonymous"])),
 		runOnPreflight: cfg["run_on_preflight"] != false,
 	}
 	h.idx, _ = env.Shared.(*index)
@@ -237,29 +237,15 @@ func (h *handler) Access(c *plugin.Context) {
 	if !h.runOnPreflight && string(c.Method()) == "OPTIONS" {
 		return
 	}
-	if h.anonymous != "" {
-		// Logical OR: another auth plugin already succeeded.
-		if c.Credential() != nil {
-			return
-		}
-		f := h.authenticate(c)
-		if f == nil {
-			return
-		}
-		if f.internal {
-			c.Error(500, "An unexpected error occurred")
-			return
-		}
-		// Kong 3.9 raises when the anonymous consumer does not exist.
-		cons := c.LoadConsumer(h.anonymous)
-		if cons == nil {
-			c.Error(500, "An unexpected error occurred")
-			return
-		}
-		c.Authenticate(cons, nil)
+	if h.anonymous.Satisfied(c) {
 		return
 	}
-	if f := h.authenticate(c); f != nil {
+	f := h.authenticate(c)
+	switch {
+	case f == nil:
+	case f.internal && h.anonymous != "":
+		c.Error(500, "An unexpected error occurred")
+	case !h.anonymous.Fallback(c):
 		h.reject(c, f)
 	}
 }

@@ -1,8 +1,7 @@
 package keyauth
 
 import (
-	"crypto/rand"
-
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 )
 
@@ -14,7 +13,7 @@ const EntityName = "keyauth_credentials"
 const ExpiresAtKey = "_expires_at"
 
 // KeyLength is the length of generated keys (Kong's rand.random_string).
-const KeyLength = 32
+const KeyLength = plugin.RandomLength
 
 // Credentials declares keyauth_credentials (kong/plugins/key-auth/daos.lua):
 // /key-auths and /consumers/{consumer}/key-auth, addressable by key, with
@@ -46,26 +45,5 @@ func Credentials() *schema.Entity {
 	}
 }
 
-const keyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-// RandomKey returns KeyLength characters drawn uniformly from [A-Za-z0-9]
-// with crypto/rand.
-func RandomKey() string {
-	out := make([]byte, 0, KeyLength)
-	var buf [64]byte
-	for len(out) < KeyLength {
-		if _, err := rand.Read(buf[:]); err != nil {
-			panic("keyauth: crypto/rand failed: " + err.Error())
-		}
-		for _, b := range buf {
-			// 248 = 4*62: rejecting larger bytes keeps the draw uniform.
-			if b < 248 {
-				out = append(out, keyAlphabet[int(b)%len(keyAlphabet)])
-				if len(out) == KeyLength {
-					break
-				}
-			}
-		}
-	}
-	return string(out)
-}
+// RandomKey returns a new key: KeyLength random alphanumerics.
+func RandomKey() string { return plugin.RandomString() }

@@ -20,10 +20,9 @@ const (
 
 // Kong's messages (kong/plugins/key-auth/handler.lua, 3.9).
 const (
-	msgNoKey      = "No API key found in request"
-	msgDuplicate  = "Duplicate API key found"
-	msgInvalid    = "Unauthorized"
-	msgUnexpected = "An unexpected error occurred"
+	msgNoKey     = "No API key found in request"
+	msgDuplicate = "Duplicate API key found"
+	msgInvalid   = "Unauthorized"
 )
 
 func init() {
@@ -89,7 +88,7 @@ type keyName struct{ name, alt string }
 type KeyAuth struct {
 	names                                      []keyName
 	hide, inHeader, inQuery, inBody, preflight bool
-	anonymous                                  string
+	anonymous                                  plugin.Anonymous
 	wwwAuthenticate                            string
 	index                                      index
 	host                                       *plugin.Host
@@ -106,7 +105,8 @@ func New(env *plugin.Env) (any, error) {
 		preflight: cfg["run_on_preflight"] != false,
 		host:      env.Host,
 	}
-	k.anonymous, _ = cfg["anonymous"].(string)
+	anon, _ := cfg["anonymous"].(string)
+	k.anonymous = plugin.Anonymous(anon)
 	for _, v := range asList(cfg["key_names"]) {
 		n, _ := v.(string)
 		if n == "" {
@@ -142,31 +142,12 @@ func (k *KeyAuth) Access(c *plugin.Context) {
 	if !k.preflight && bytes.Equal(c.Method(), methodOptions) {
 		return
 	}
-	if k.anonymous != "" {
-		// Logical OR: a credential from an earlier auth plugin suffices.
-		if c.Credential() != nil {
-			return
-		}
-		if status, _ := k.authenticate(c); status != 0 {
-			k.setAnonymous(c)
-		}
+	if k.anonymous.Satisfied(c) {
 		return
 	}
-	if status, msg := k.authenticate(c); status != 0 {
+	if status, msg := k.authenticate(c); status != 0 && !k.anonymous.Fallback(c) {
 		c.Error(status, msg, "WWW-Authenticate", k.wwwAuthenticate)
 	}
-}
-
-func (k *KeyAuth) setAnonymous(c *plugin.Context) {
-	consumer := c.LoadConsumer(k.anonymous)
-	if consumer == nil {
-		// Kong 3.9 calls kong.client.authenticate(nil, nil), which raises;
-		// the runloop turns the error into a 500.
-		c.Logger().Error("anonymous consumer is configured but doesn't exist", "plugin", Name, "anonymous", k.anonymous)
-		c.Error(500, msgUnexpected)
-		return
-	}
-	c.Authenticate(consumer, nil)
 }
 
 // authenticate looks the key up in headers, query and body, in key_names
