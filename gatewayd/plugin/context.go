@@ -109,6 +109,7 @@ type Context struct {
 	// "exit" (a plugin or the gateway answered), "error" (upstream failure).
 	ResponseSource string
 	logEntry       *LogEntry
+	logLine        []byte
 }
 
 // RequestInfo is what the engine tells a Context about a new request.
@@ -164,6 +165,7 @@ func (c *Context) Reset(fc *fasthttp.RequestCtx, info RequestInfo) {
 	c.Tries = 0
 	c.ResponseSource = ""
 	c.logEntry = nil
+	c.logLine = nil
 }
 
 // SetRoute records the matched route and service (engine use).

@@ -158,6 +158,22 @@ func splitAddr(a string) (string, int) {
 	return strings.Trim(a[:i], "[]"), p
 }
 
+// LogLine returns the log entry as one JSON line ending in "\n", encoded
+// like Kong's cjson (no HTML escaping) once per request however many log
+// plugins ask. The slice may be kept (queues do) but never modified.
+func (c *Context) LogLine() ([]byte, error) {
+	if c.logLine == nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(c.LogEntry()); err != nil {
+			return nil, err
+		}
+		c.logLine = buf.Bytes()
+	}
+	return c.logLine, nil
+}
+
 // marshalJSON encodes like Kong's cjson for exit bodies: no HTML escaping.
 func marshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer

@@ -2,6 +2,7 @@ package plugin_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
@@ -170,5 +171,45 @@ func TestNoConsumerPluginRejectsConsumerScope(t *testing.T) {
 	msg := h.PluginError(schema.Doc{"name": "test-auth", "consumer": plugintest.Ref(c["id"]), "config": schema.Doc{}})
 	if msg != "schema violation (consumer: value must be null)" {
 		t.Fatalf("got %q", msg)
+	}
+}
+
+type lineCatcher struct{ lines *[][]byte }
+
+func (l lineCatcher) Log(c *plugin.Context) {
+	for i := 0; i < 2; i++ {
+		line, err := c.LogLine()
+		if err != nil {
+			panic(err)
+		}
+		*l.lines = append(*l.lines, line)
+	}
+}
+
+var caught [][]byte
+
+func init() {
+	plugin.Register(plugin.Spec{Name: "test-logline", Priority: 5,
+		New: func(*plugin.Env) (any, error) { return lineCatcher{&caught}, nil }})
+}
+
+// Log plugins share one encoding of the request's log entry: a JSON line
+// with HTML characters unescaped (Kong's cjson) and Authorization redacted.
+func TestLogLineIsEncodedOnceLikeKong(t *testing.T) {
+	h := plugintest.New(t)
+	h.Plugin(schema.Doc{"name": "test-logline", "config": schema.Doc{}})
+	caught = nil
+	h.Do(plugintest.Request{URI: "/a?b=<c>&d", Headers: [][2]string{{"Authorization", "Basic c2VjcmV0"}}}, plugintest.Upstream{})
+	if len(caught) != 2 || &caught[0][0] != &caught[1][0] {
+		t.Fatalf("the line was encoded more than once: %d lines", len(caught))
+	}
+	line := string(caught[0])
+	for _, want := range []string{`"uri":"/a?b=<c>&d"`, `"authorization":"REDACTED"`} {
+		if !strings.Contains(line, want) {
+			t.Errorf("line lacks %s: %s", want, line)
+		}
+	}
+	if !strings.HasSuffix(line, "}\n") || strings.Contains(line, "c2VjcmV0") {
+		t.Errorf("line: %q", line)
 	}
 }

@@ -4,10 +4,7 @@
 package filelog
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"sync"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
 )
@@ -59,26 +56,10 @@ func New(env *plugin.Env) (any, error) {
 
 // Log serializes the request and hands the line to the writer.
 func (f *fileLog) Log(c *plugin.Context) {
-	line, err := encodeLine(c.LogEntry())
+	line, err := c.LogLine()
 	if err != nil {
 		c.Logger().Error("file-log: encoding the log entry", "error", err)
 		return
 	}
 	f.w.enqueue(line, f.reopen)
-}
-
-var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// encodeLine renders v as one JSON line. Like Kong's cjson, HTML
-// characters are not escaped.
-func encodeLine(v any) ([]byte, error) {
-	buf := buffers.Get().(*bytes.Buffer)
-	defer buffers.Put(buf)
-	buf.Reset()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil { // Encode ends the line with "\n"
-		return nil, err
-	}
-	return append([]byte(nil), buf.Bytes()...), nil
 }

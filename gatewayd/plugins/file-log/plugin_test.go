@@ -120,16 +120,6 @@ func TestWritesOneJSONLinePerRequestWithKongsFields(t *testing.T) {
 	}
 }
 
-func TestLinesAreNotHTMLEscaped(t *testing.T) {
-	line, err := encodeLine(map[string]string{"u": "/a?b=<c>&d"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(line) != `{"u":"/a?b=<c>&d"}`+"\n" {
-		t.Fatalf("got %q", line)
-	}
-}
-
 func TestReopenFollowsRotatedFiles(t *testing.T) {
 	for _, reopen := range []bool{true, false} {
 		name := "keeps the stale descriptor"

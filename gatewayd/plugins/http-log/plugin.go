@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
@@ -94,27 +93,12 @@ func keepKey(cfg schema.Doc, qc queueConfig) (string, error) {
 
 // Log serializes the request and queues it.
 func (p *httpLog) Log(c *plugin.Context) {
-	entry, err := encode(c.LogEntry())
+	line, err := c.LogLine()
 	if err != nil {
 		c.Logger().Error("http-log: encoding the log entry", "error", err)
 		return
 	}
-	p.q.enqueue(entry)
-}
-
-var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// encode renders v as JSON without HTML escaping, like Kong's cjson.
-func encode(v any) ([]byte, error) {
-	buf := buffers.Get().(*bytes.Buffer)
-	defer buffers.Put(buf)
-	buf.Reset()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return append([]byte(nil), bytes.TrimRight(buf.Bytes(), "\n")...), nil
+	p.q.enqueue(line[:len(line)-1]) // one JSON value; batches join them
 }
 
 // queueParams reads the queue record, folding in the deprecated

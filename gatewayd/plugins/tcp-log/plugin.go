@@ -4,12 +4,9 @@
 package tcplog
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
@@ -82,27 +79,12 @@ func keepKey(o options) string {
 
 // Log serializes the request and hands the line to the sender.
 func (t *tcpLog) Log(c *plugin.Context) {
-	line, err := encodeLine(c.LogEntry())
+	line, err := c.LogLine()
 	if err != nil {
 		c.Logger().Error("tcp-log: encoding the log entry", "error", err)
 		return
 	}
 	t.s.enqueue(line)
-}
-
-var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// encodeLine renders v as one JSON line (cjson-like: no HTML escaping).
-func encodeLine(v any) ([]byte, error) {
-	buf := buffers.Get().(*bytes.Buffer)
-	defer buffers.Put(buf)
-	buf.Reset()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return append([]byte(nil), buf.Bytes()...), nil
 }
 
 // keepaliveMillis is the idle lifetime of the kept connection; 0 (or
