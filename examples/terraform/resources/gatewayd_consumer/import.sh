@@ -1,0 +1,2 @@
+# By id or by username:
+terraform import gatewayd_consumer.alice alice
