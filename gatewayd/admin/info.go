@@ -35,6 +35,9 @@ func (s *Server) registerCustom() {
 	}
 	s.routes.handle("/config", http.MethodGet, dbOnly)
 	s.routes.handle("/config", http.MethodPost, dbOnly)
+	if s.opts.Declarative != nil {
+		s.registerConfig()
+	}
 }
 
 func (s *Server) pluginNames() []string {
@@ -97,6 +100,9 @@ func (s *Server) status(rc *reqCtx) (int, any, *apiError) {
 	}
 	if !s.opts.ReadOnly {
 		out["database"] = map[string]any{"reachable": s.opts.Store.Ping(rc.ctx()) == nil}
+	}
+	if hash, ok := s.configurationHash(); ok {
+		out["configuration_hash"] = hash
 	}
 	return http.StatusOK, out, nil
 }

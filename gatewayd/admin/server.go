@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/declarative"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store"
 )
@@ -47,7 +48,10 @@ type Options struct {
 	// ReadOnly makes every entity write answer Kong's 405 code 12
 	// (DB-less mode).
 	ReadOnly bool
-	Logger   *slog.Logger
+	// Declarative, in DB-less mode, serves GET/POST /config and the
+	// configuration_hash of /status.
+	Declarative *declarative.DBless
+	Logger      *slog.Logger
 	// Now is the clock (tests pin it).
 	Now func() time.Time
 }
@@ -138,6 +142,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) (int, any) {
 	case http.MethodPost, http.MethodPut, http.MethodPatch:
 		// Kong decodes (and rejects) the body before any handler runs
 		// (kong/api/api_helpers.lua before_filter and parse_params).
+		if s.rawBody(rt, r.Method) {
+			break
+		}
 		if _, _, apiErr := rc.Body(); apiErr != nil {
 			return apiErr.status, apiErr.body
 		}

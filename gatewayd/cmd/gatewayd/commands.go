@@ -279,6 +279,9 @@ list       list every migration gatewayd knows`,
 			if err != nil {
 				return err
 			}
+			if cfg.Database == conf.DatabaseOff {
+				return errors.New("migrations do not apply with database = off: the DB-less store migrates itself")
+			}
 			sc, err := storeConfig(cfg)
 			if err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/conf"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/declarative"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/entity"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/bundled" // registers the bundled plugins
@@ -50,6 +51,13 @@ func storeConfig(c *conf.Config) (sqlstore.Config, error) {
 	case "sqlite":
 		return sqlstore.Config{Driver: sqlstore.DriverSQLite, Path: c.SQLitePath(),
 			Options: sqlstore.Options{AutoMigrate: true}}, nil
+	case "off":
+		// DB-less: the declarative configuration lives in an SQLite file of
+		// its own, so a restart without declarative_config keeps serving
+		// it (Kong persists it in LMDB) and switching modes never touches
+		// the sqlite-mode database.
+		return sqlstore.Config{Driver: sqlstore.DriverSQLite, Path: c.Path(dblessFile),
+			Options: sqlstore.Options{AutoMigrate: true}}, nil
 	case "postgres":
 		dsn := fmt.Sprintf("host=%s port=%d user=%s dbname=%s connect_timeout=%d",
 			quoteDSN(c.PGHost), c.PGPort, quoteDSN(c.PGUser), quoteDSN(c.PGDatabase), max(1, int(c.PGTimeout.Seconds())))
@@ -71,8 +79,12 @@ func storeConfig(c *conf.Config) (sqlstore.Config, error) {
 		return sqlstore.Config{Driver: sqlstore.DriverPostgres, DSN: dsn,
 			Options: sqlstore.Options{MaxConns: c.PGPoolSize}}, nil
 	}
-	return sqlstore.Config{}, fmt.Errorf("database = %s is not supported yet (use sqlite or postgres)", c.Database)
+	return sqlstore.Config{}, fmt.Errorf("database = %s is not supported (use sqlite, postgres or off)", c.Database)
 }
+
+// dblessFile is where database = off persists the loaded configuration,
+// relative to the prefix.
+const dblessFile = "data/dbless.db"
 
 // quoteDSN quotes a keyword=value DSN value (libpq rules).
 func quoteDSN(s string) string {
@@ -98,5 +110,14 @@ func metas() []store.Meta {
 	for _, e := range plugin.AllEntities() {
 		reg.Add(e)
 	}
-	return store.MetasFromSchemas(reg)
+	return append(store.MetasFromSchemas(reg), declarative.StoreMeta())
+}
+
+// metaNames lists the tables metas describes.
+func metaNames() []string {
+	var out []string
+	for _, m := range metas() {
+		out = append(out, m.Name)
+	}
+	return out
 }

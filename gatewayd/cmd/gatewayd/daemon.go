@@ -21,9 +21,11 @@ import (
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/admin"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/conf"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/declarative"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/proxy"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/runtime"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store/sqlstore"
 	"github.com/google/uuid"
 )
@@ -37,6 +39,8 @@ type daemon struct {
 	proxy     *proxy.Proxy
 	accessLog *proxy.AccessLog
 	plugins   *plugin.Catalog
+	registry  *schema.Registry
+	dbless    *declarative.DBless // database = off only
 	host      *plugin.Host
 	nodeID    string
 	closers   []func(context.Context) error
@@ -158,6 +162,12 @@ func (d *daemon) openStore(ctx context.Context) error {
 	if d.plugins, err = catalog(d.cfg); err != nil {
 		return err
 	}
+	d.registry = registry(d.plugins)
+	if d.cfg.Database == conf.DatabaseOff {
+		if err := d.loadDeclarative(ctx); err != nil {
+			return err
+		}
+	}
 	if d.nodeID, err = loadNodeID(d.cfg); err != nil {
 		return err
 	}
@@ -179,6 +189,42 @@ func (d *daemon) openStore(ctx context.Context) error {
 	if err := d.runtime.Load(ctx); err != nil {
 		return err
 	}
+	return nil
+}
+
+// loadDeclarative prepares DB-less mode: the persisted configuration is
+// kept unless declarative_config_string or declarative_config names one,
+// which then replaces it (an invalid one stops the start, naming every
+// problem with its file and line).
+func (d *daemon) loadDeclarative(ctx context.Context) error {
+	d.dbless = declarative.NewDBless(d.registry, d.store, metaNames())
+	if err := d.dbless.Init(ctx); err != nil {
+		return err
+	}
+	var src declarative.Source
+	switch {
+	case d.cfg.DeclarativeConfigString != "":
+		src = declarative.Source{Name: "declarative_config_string", Data: []byte(d.cfg.DeclarativeConfigString)}
+	case d.cfg.DeclarativeConfig != "":
+		data, err := os.ReadFile(d.cfg.DeclarativeConfig)
+		if err != nil {
+			return fmt.Errorf("declarative_config: %w", err)
+		}
+		src = declarative.Source{Name: d.cfg.DeclarativeConfig, Data: data}
+	default:
+		d.log.Info("DB-less mode: serving the persisted configuration", "configuration_hash", d.dbless.Hash())
+		return nil
+	}
+	f, err := declarative.Parse(d.registry, []declarative.Source{src}, declarative.ParseOptions{Env: os.LookupEnv})
+	if err != nil {
+		return fmt.Errorf("loading the declarative configuration: %w", err)
+	}
+	r, err := d.dbless.Load(ctx, f)
+	if err != nil {
+		return fmt.Errorf("loading the declarative configuration: %w", err)
+	}
+	d.log.Info("DB-less mode: declarative configuration loaded", "source", src.Name, "entities", r.Count(),
+		"configuration_hash", d.dbless.Hash())
 	return nil
 }
 
@@ -235,7 +281,7 @@ func (d *daemon) serve(ctx context.Context) error {
 	d.host.ServerStatus = d.proxy.ServerStatus
 	nodeID := d.nodeID
 	adminAPI := admin.New(admin.Options{
-		Registry:      registry(d.plugins),
+		Registry:      d.registry,
 		Store:         d.store,
 		Plugins:       d.plugins,
 		Version:       Version,
@@ -243,6 +289,8 @@ func (d *daemon) serve(ctx context.Context) error {
 		NodeID:        nodeID,
 		Configuration: cfg.Redacted(),
 		Token:         cfg.AdminToken,
+		ReadOnly:      d.dbless != nil,
+		Declarative:   d.dbless,
 		ServerStatus:  d.proxy.ServerStatus,
 		Logger:        d.log,
 	})

@@ -1,8 +1,9 @@
 // Command gatewayd is the API gateway daemon and its operator CLI:
-// start, stop, reload, check, health, version and migrations.
+// start, stop, reload, check, health, version, migrations and config.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -39,9 +40,16 @@ Start it with 'gatewayd start'; by default the proxy listens on 0.0.0.0:8000
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(startCmd(), stopCmd(), reloadCmd(), checkCmd(), healthCmd(), versionCmd(), migrationsCmd())
+	root.AddCommand(startCmd(), stopCmd(), reloadCmd(), checkCmd(), healthCmd(), versionCmd(), migrationsCmd(), configCmd())
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
-		os.Exit(1)
+		code := 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(os.Stderr, "Error:", msg)
+		}
+		os.Exit(code)
 	}
 }
