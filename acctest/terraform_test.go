@@ -39,6 +39,7 @@ func installProviders(t *testing.T) string {
 			return
 		}
 		providerMirror.dir = dir
+		harness.AtExit(func() { _ = os.RemoveAll(dir) })
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "install-providers", "TF_MIRROR="+dir)

@@ -115,12 +115,31 @@ func checkExecutable(path string) error {
 	return nil
 }
 
-// RunMain runs the tests and then removes the binary BuildGatewayd built, if any.
-// Use it from TestMain: os.Exit(harness.RunMain(m)).
+// RunMain runs the tests and then removes the binary BuildGatewayd built, if any,
+// and runs the AtExit cleanups. Use it from TestMain: os.Exit(harness.RunMain(m)).
 func RunMain(m *testing.M) int {
 	code := m.Run()
 	if build.dir != "" {
 		_ = os.RemoveAll(build.dir)
 	}
+	atExit.Lock()
+	defer atExit.Unlock()
+	for i := len(atExit.fns) - 1; i >= 0; i-- {
+		atExit.fns[i]()
+	}
+	atExit.fns = nil
 	return code
+}
+
+var atExit struct {
+	sync.Mutex
+	fns []func()
+}
+
+// AtExit registers a cleanup for state shared by every test of the process
+// (a provider mirror built once); RunMain runs it after the last test.
+func AtExit(fn func()) {
+	atExit.Lock()
+	defer atExit.Unlock()
+	atExit.fns = append(atExit.fns, fn)
 }
