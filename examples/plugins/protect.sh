@@ -8,18 +8,21 @@ set -euo pipefail
 ADMIN_URL=${ADMIN_URL:-http://localhost:8001}
 PROXY_URL=${PROXY_URL:-http://localhost:8000}
 
-echo "== require an API key and allow 3 requests per minute"
-curl -sS -f -X POST "$ADMIN_URL/services/example-service/plugins" --data name=key-auth >/dev/null
+# The key-auth plugin goes last: once it answers 401, everything created
+# before it is live too (changes reach the proxy in order, within milliseconds).
+echo "== allow 3 requests per minute per consumer"
 curl -sS -f -X POST "$ADMIN_URL/services/example-service/plugins" \
   --data name=rate-limiting --data config.minute=3 --data config.policy=local >/dev/null
 echo "== a consumer with a key"
 curl -sS -f -X POST "$ADMIN_URL/consumers" --data username=alice >/dev/null
 curl -sS -f -X POST "$ADMIN_URL/consumers/alice/key-auth" --data key=alice-secret >/dev/null
+echo "== require an API key"
+curl -sS -f -X POST "$ADMIN_URL/services/example-service/plugins" --data name=key-auth >/dev/null
 
 status() { curl -sS -o /dev/null -w '%{http_code}' "$@"; }
 
 echo "== without a key"
-for _ in $(seq 1 50); do   # the change reaches the proxy within milliseconds
+for _ in $(seq 1 50); do
   [ "$(status "$PROXY_URL/test/anything")" = 401 ] && break
   sleep 0.1
 done
