@@ -13,7 +13,7 @@ import (
 // against whatever serves the Admin API (gatewayd or Kong).
 func TestProviderImportsOnlyTheAPIClient(t *testing.T) {
 	files, _ := filepath.Glob("*.go")
-	main, _ := filepath.Glob("../cmd/*/*.go")
+	main, _ := filepath.Glob("../cmd/terraform-provider-gatewayd/*.go")
 	for _, f := range append(files, main...) {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
