@@ -151,7 +151,9 @@ func TestKeyAuthThroughTheGateway(t *testing.T) {
 		}
 		admin(t, gw, "GET", "/key-auths/"+key, nil, 200)
 
-		// The credential is live once the key works.
+		// The plugin is live once a request without a key is refused, and
+		// then the credential once the key works.
+		waitStatus(t, gw, "gw.test", "/ka", 401)
 		waitStatus(t, gw, "gw.test", "/ka", 200, "apikey", key)
 		resp, body := call(t, gw, "gw.test", "/ka")
 		if !strings.Contains(body, `"message":"No API key found in request"`) || resp.Header.Get("WWW-Authenticate") != "Key" {
