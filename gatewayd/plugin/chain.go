@@ -104,7 +104,17 @@ type Set struct {
 
 	byServicePlan map[string]*Plan
 	count         int
+	logHandlers   bool
 }
+
+// HasLogHandlers reports whether any compiled instance has a log handler:
+// only log serializers read the route, service and consumer documents, so
+// a snapshot without one need not keep them.
+func (s *Set) HasLogHandlers() bool { return s != nil && s.logHandlers }
+
+// HasRewrite reports whether any global plugin has a rewrite handler (one
+// that may change request headers before routing).
+func (s *Set) HasRewrite() bool { return s != nil && len(s.rewrite) > 0 }
 
 // Count is the number of compiled instances.
 func (s *Set) Count() int { return s.count }
@@ -195,6 +205,7 @@ func putC(m byNameConsumer, i *Instance) {
 
 func (s *Set) add(i *Instance) {
 	s.count++
+	s.logHandlers = s.logHandlers || i.log != nil
 	r, sv, c := i.RouteID, i.ServiceID, i.ConsumerID
 	switch {
 	case c == "" && r == "" && sv == "":

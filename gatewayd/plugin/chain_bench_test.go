@@ -64,12 +64,13 @@ func BenchmarkChain(b *testing.B) {
 	var c plugin.Context
 	route1 := &plugin.RouteRef{ID: route}
 	svc1 := &plugin.ServiceRef{ID: service}
+	cred := &plugin.Credential{ID: "x"}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		c.Reset(&fc, plugin.RequestInfo{Scheme: "http", ClientIP: netip.AddrFrom4([4]byte{127, 0, 0, 1}), Data: data, Started: time.Time{}})
 		c.SetRoute(route1, svc1)
-		c.Authenticate(consumer, &plugin.Credential{ID: "x"})
+		c.Authenticate(consumer, cred)
 		plan.Access(&c)
 		c.RunResponse()
 		c.RunLog()

@@ -4,7 +4,9 @@ import (
 	"log/slog"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/httpheader"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
@@ -23,12 +25,14 @@ const (
 )
 
 // RouteRef and ServiceRef identify the matched route and its service.
+// Doc, the stored entity, is what log serializers render; it is kept only
+// when a plugin with a log handler is configured (Set.HasLogHandlers).
 type RouteRef struct {
 	ID, Name string
 	Doc      schema.Doc
 }
 
-// ServiceRef identifies a service.
+// ServiceRef identifies a service; Doc as for RouteRef.
 type ServiceRef struct {
 	ID, Name string
 	Doc      schema.Doc
@@ -333,34 +337,59 @@ const (
 	HeaderConsumerGroups       = "X-Consumer-Groups"
 )
 
+// Canonical (fasthttp-normalized) names of the identity headers: request
+// header names are normalized on the way in, so setting and peeking them
+// by these names skips normalizing on every request. "X-Consumer-ID"
+// travels as "X-Consumer-Id", as it always has.
+var (
+	ckConsumerID           = fasthttp.AppendNormalizedHeaderKey(nil, HeaderConsumerID)
+	ckConsumerCustomID     = fasthttp.AppendNormalizedHeaderKey(nil, HeaderConsumerCustomID)
+	ckConsumerUsername     = fasthttp.AppendNormalizedHeaderKey(nil, HeaderConsumerUsername)
+	ckCredentialIdentifier = fasthttp.AppendNormalizedHeaderKey(nil, HeaderCredentialIdentifier)
+	ckAnonymous            = fasthttp.AppendNormalizedHeaderKey(nil, HeaderAnonymous)
+	valTrue                = []byte("true")
+)
+
 // Authenticate records the consumer and credential of this request and
 // sets Kong's upstream identity headers. A nil credential means the
 // anonymous consumer (X-Anonymous-Consumer: true).
 func (c *Context) Authenticate(consumer *Consumer, cred *Credential) {
 	c.consumer, c.credential = consumer, cred
 	h := &c.fc.Request.Header
-	setOrDel := func(name, v string) {
-		if v != "" {
-			h.Set(name, v)
-		} else {
-			h.Del(name)
-		}
-	}
 	if consumer != nil {
-		setOrDel(HeaderConsumerID, consumer.ID)
-		setOrDel(HeaderConsumerCustomID, consumer.CustomID)
-		setOrDel(HeaderConsumerUsername, consumer.Username)
+		setOrDel(h, ckConsumerID, consumer.ID)
+		setOrDel(h, ckConsumerCustomID, consumer.CustomID)
+		setOrDel(h, ckConsumerUsername, consumer.Username)
 	} else {
-		h.Del(HeaderConsumerID)
-		h.Del(HeaderConsumerCustomID)
-		h.Del(HeaderConsumerUsername)
+		del(h, ckConsumerID)
+		del(h, ckConsumerCustomID)
+		del(h, ckConsumerUsername)
 	}
 	if cred != nil {
-		setOrDel(HeaderCredentialIdentifier, cred.Identifier)
-		h.Del(HeaderAnonymous)
+		setOrDel(h, ckCredentialIdentifier, cred.Identifier)
+		del(h, ckAnonymous)
 	} else {
-		h.Del(HeaderCredentialIdentifier)
-		h.Set(HeaderAnonymous, "true")
+		del(h, ckCredentialIdentifier)
+		h.SetCanonical(ckAnonymous, valTrue)
+	}
+}
+
+// setOrDel sets a request header by its canonical name, or removes it when
+// v is empty.
+func setOrDel(h *fasthttp.RequestHeader, key []byte, v string) {
+	if v == "" {
+		del(h, key)
+		return
+	}
+	// SetCanonical copies the value: a read-only view of v is enough.
+	h.SetCanonical(key, unsafe.Slice(unsafe.StringData(v), len(v)))
+}
+
+// del removes a request header by its canonical name; the (usual) absent
+// header costs a lookup only.
+func del(h *fasthttp.RequestHeader, key []byte) {
+	if h.PeekCanonical(key) != nil {
+		h.DelBytes(key)
 	}
 }
 
@@ -480,11 +509,55 @@ func applyOp(h *fasthttp.ResponseHeader, o headerOp) {
 
 // ApplyPending applies response header changes made before the response
 // existed (engine use, after the upstream response or an exit is in place).
+// One pass over the response headers finds which of the names already
+// exist (whatever their case); a set of a name that does not exist, and
+// that no earlier change in the batch touched, needs no deletion first.
 func (c *Context) ApplyPending() {
-	for _, o := range c.pending {
-		applyOp(&c.fc.Response.Header, o)
+	if len(c.pending) == 0 {
+		return
+	}
+	h := &c.fc.Response.Header
+	var present uint64
+	for k := range h.All() {
+		for i := range c.pending {
+			if i < 64 && equalFoldString(k, c.pending[i].name) {
+				present |= 1 << i
+			}
+		}
+	}
+	for i, o := range c.pending {
+		if i < 64 && o.op == opSet && present&(1<<i) == 0 && plainName(o.name) && !c.touchedBefore(i) {
+			h.Set(o.name, o.val)
+			continue
+		}
+		applyOp(h, o)
 	}
 	c.pending = c.pending[:0]
+}
+
+// plainName reports whether fasthttp stores a response header of this name
+// as an ordinary header: not one of the fields it keeps apart (Content-*,
+// Connection, Server, Set-Cookie, Date, Transfer-Encoding, Trailer).
+func plainName(name string) bool {
+	if name == "" {
+		return false
+	}
+	switch name[0] | 0x20 {
+	case 'c', 's', 'd', 't':
+		return false
+	}
+	return true
+}
+
+// touchedBefore reports whether an earlier pending change names the same
+// header as change i.
+func (c *Context) touchedBefore(i int) bool {
+	for j := 0; j < i; j++ {
+		if strings.EqualFold(c.pending[j].name, c.pending[i].name) {
+			return true
+		}
+	}
+	return false
 }
 
 // ResponseBody returns the buffered response body.

@@ -15,7 +15,8 @@ type Consumer struct {
 	Username string
 	CustomID string
 	Tags     []string
-	// Doc is the stored consumer (log serializers render it).
+	// Doc is the stored consumer (log serializers render it). It is kept
+	// only when a plugin with a log handler is configured.
 	Doc schema.Doc
 }
 
@@ -53,7 +54,24 @@ func NewData(docs map[string][]schema.Doc) *Data {
 }
 
 // Docs returns the documents of one entity (e.g. "keyauth_credentials").
+// They are available while the snapshot is built (to Spec.Shared and
+// constructors), not afterwards: see ReleaseDocs.
 func (d *Data) Docs(entity string) []schema.Doc { return d.docs[entity] }
+
+// ReleaseDocs lets the documents go once the snapshot is built, so that a
+// large configuration (10k credentials) is not kept twice: as documents and
+// as the indexes built from them. With keepConsumerDocs false, consumers
+// also drop their Doc (only log serializers read it; the engine keeps it
+// when a log-phase plugin is configured).
+func (d *Data) ReleaseDocs(keepConsumerDocs bool) {
+	d.docs = nil
+	if keepConsumerDocs {
+		return
+	}
+	for _, c := range d.byID {
+		c.Doc = nil
+	}
+}
 
 // ConsumerByID returns a consumer by id, or nil.
 func (d *Data) ConsumerByID(id string) *Consumer { return d.byID[id] }

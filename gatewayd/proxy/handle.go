@@ -29,6 +29,7 @@ type reqState struct {
 	norm    []byte
 	up      []byte
 	scratch []byte
+	logLine []byte
 	match   router.Match
 	rreq    router.Request
 	id      [32]byte
@@ -36,28 +37,34 @@ type reqState struct {
 }
 
 var statePool = sync.Pool{New: func() any {
-	return &reqState{norm: make([]byte, 0, 256), up: make([]byte, 0, 256), scratch: make([]byte, 0, 256)}
+	return &reqState{norm: make([]byte, 0, 256), up: make([]byte, 0, 256), scratch: make([]byte, 0, 256), logLine: make([]byte, 0, 512)}
 }}
 
 var (
-	hdrVia            = []byte("Via")
-	hdrRequestID      = []byte("X-Gatewayd-Request-Id")
-	hdrUpLatency      = []byte("X-Gatewayd-Upstream-Latency")
-	hdrProxyLatency   = []byte("X-Gatewayd-Proxy-Latency")
-	hdrRespLatency    = []byte("X-Gatewayd-Response-Latency")
-	hdrXFF            = []byte("X-Forwarded-For")
-	hdrXFProto        = []byte("X-Forwarded-Proto")
-	hdrXFHost         = []byte("X-Forwarded-Host")
-	hdrXFPort         = []byte("X-Forwarded-Port")
-	hdrXFPath         = []byte("X-Forwarded-Path")
-	hdrXFPrefix       = []byte("X-Forwarded-Prefix")
-	hdrXRealIP        = []byte("X-Real-IP")
-	hdrDebug          = []byte("Gatewayd-Debug")
-	hdrServer         = []byte("Server")
-	strHTTP           = []byte("http")
-	strHTTPS          = []byte("https")
-	strTrace          = []byte("TRACE")
-	viaSep            = []byte(", ")
+	hdrVia          = []byte("Via")
+	hdrRequestID    = []byte("X-Gatewayd-Request-Id")
+	hdrUpLatency    = []byte("X-Gatewayd-Upstream-Latency")
+	hdrProxyLatency = []byte("X-Gatewayd-Proxy-Latency")
+	hdrRespLatency  = []byte("X-Gatewayd-Response-Latency")
+	hdrXFProto      = []byte("X-Forwarded-Proto")
+	hdrXRealIP      = []byte("X-Real-IP")
+	hdrDebug        = []byte("Gatewayd-Debug")
+	hdrServer       = []byte("Server")
+	strHTTP         = []byte("http")
+	strHTTPS        = []byte("https")
+	strTrace        = []byte("TRACE")
+	viaSep          = []byte(", ")
+	// Canonical (fasthttp-normalized) request header names, for the
+	// *Canonical header methods: "X-Real-IP" travels as "X-Real-Ip", as it
+	// always has.
+	ckXRealIP         = canonical("X-Real-IP")
+	ckXFF             = canonical("X-Forwarded-For")
+	ckXFProto         = canonical("X-Forwarded-Proto")
+	ckXFHost          = canonical("X-Forwarded-Host")
+	ckXFPort          = canonical("X-Forwarded-Port")
+	ckXFPath          = canonical("X-Forwarded-Path")
+	ckXFPrefix        = canonical("X-Forwarded-Prefix")
+	ckRequestID       = canonical("X-Gatewayd-Request-Id")
 	errNoRoute        = "no Route matched with those values"
 	errNoService      = "no Service found with those values"
 	errUseHTTPS       = "Please use HTTPS protocol"
@@ -67,8 +74,14 @@ var (
 	errNameResolution = "name resolution failed"
 )
 
+func canonical(name string) []byte { return fasthttp.AppendNormalizedHeaderKey(nil, name) }
+
 func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
-	start := time.Now()
+	// fasthttp read the clock just before calling the handler.
+	start := ctx.Time()
+	if start.IsZero() {
+		start = time.Now()
+	}
 	p.stats.total.Add(1)
 	st := statePool.Get().(*reqState)
 	defer statePool.Put(st)
@@ -79,7 +92,9 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	// Response header names keep their case (the upstream's, Kong's
 	// "X-RateLimit-Remaining-Minute"); see package httpheader.
 	ctx.Response.Header.DisableNormalizing()
-	if conflictingFraming(req.Header.RawHeaders()) {
+	rawHeaders := req.Header.RawHeaders()
+	scan := scanRawHeaders(rawHeaders)
+	if scan.conflict {
 		// Content-Length together with Transfer-Encoding is the classic
 		// request-smuggling shape (RFC 9112 §6.1): refuse it and close the
 		// connection so no bytes are reinterpreted as a next request.
@@ -148,7 +163,12 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	svc := rt.Service
 	// Hop-by-hop headers go first, so a client's "Connection: X-Forwarded-For"
 	// cannot remove what plugins or the gateway set next (CVE-2021-33197's shape).
-	removeHopByHop(&req.Header, hopByHopRequest)
+	// The raw header block says which hop-by-hop names the client sent; it
+	// is the whole story unless a rewrite plugin changed the headers.
+	if len(rawHeaders) == 0 || (pc != nil && snap.Plugins.HasRewrite()) {
+		scan.hop = hopAll
+	}
+	removeHopByHop(&req.Header, scan.hop)
 	if pc != nil {
 		var sref *plugin.ServiceRef
 		if svc != nil {
@@ -196,10 +216,10 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	if !rt.PreserveHost {
 		req.Header.SetHost(svc.HostHeader)
 	}
-	st.scratch = viaValue(st.scratch[:0], req.Header.PeekBytes(hdrVia), p.via)
-	req.Header.SetBytesKV(hdrVia, st.scratch)
+	st.scratch = viaValue(st.scratch[:0], req.Header.PeekCanonical(hdrVia), p.via)
+	req.Header.SetCanonical(hdrVia, st.scratch)
 	if p.opts.UpstreamRequestID {
-		req.Header.SetBytesKV(hdrRequestID, st.id[:])
+		req.Header.SetCanonical(ckRequestID, st.id[:])
 	}
 	u := req.URI()
 	u.DisablePathNormalizing = true
@@ -233,15 +253,26 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 		return
 	}
 	resp := &ctx.Response
-	removeHopByHopResponse(&resp.Header)
-	st.scratch = viaValue(st.scratch[:0], httpheader.Peek(&resp.Header, "Via"), p.via)
-	httpheader.SetBytesKV(&resp.Header, hdrVia, st.scratch)
+	present := scanResponseHeaders(&resp.Header)
+	st.scratch = removeHopByHopResponse(&resp.Header, present, st.scratch)
+	if present&(respVia|respConnection) == 0 {
+		// The upstream sent no Via (nor a Connection header that could
+		// have named one): ours is the only one.
+		resp.Header.SetCanonical(hdrVia, p.via)
+	} else {
+		st.scratch = viaValue(st.scratch[:0], httpheader.Peek(&resp.Header, "Via"), p.via)
+		httpheader.SetBytesKV(&resp.Header, hdrVia, st.scratch)
+	}
+	// Response header names are not normalized: the names below are used
+	// as spelled.
 	if p.opts.LatencyTokens {
-		resp.Header.SetBytesK(hdrUpLatency, strconv.FormatInt(upDone.Sub(proxyDone).Milliseconds(), 10))
-		resp.Header.SetBytesK(hdrProxyLatency, strconv.FormatInt(proxyDone.Sub(start).Milliseconds(), 10))
+		st.scratch = strconv.AppendInt(st.scratch[:0], upDone.Sub(proxyDone).Milliseconds(), 10)
+		resp.Header.SetCanonical(hdrUpLatency, st.scratch)
+		st.scratch = strconv.AppendInt(st.scratch[:0], proxyDone.Sub(start).Milliseconds(), 10)
+		resp.Header.SetCanonical(hdrProxyLatency, st.scratch)
 	}
 	if p.opts.RequestIDHeader {
-		resp.Header.SetBytesKV(hdrRequestID, st.id[:])
+		resp.Header.SetCanonical(hdrRequestID, st.id[:])
 	}
 	p.afterResponse(st, pc)
 	p.logRequest(ctx, st, start, rt, svc, target, upstreamAddr, resp.StatusCode(), upDone.Sub(proxyDone))
@@ -307,16 +338,33 @@ func (p *Proxy) clientAddr(ctx *fasthttp.RequestCtx, trusted bool) netip.Addr {
 	return a
 }
 
-var (
-	strContentLength    = []byte("content-length")
-	strTransferEncoding = []byte("transfer-encoding")
+// Hop-by-hop request headers (RFC 7230 §6.1), one bit each.
+const (
+	hopConnection uint8 = 1 << iota
+	hopKeepAlive
+	hopProxyConnection
+	hopTE
+	hopTrailer
+	hopTransferEncoding
+	hopUpgrade
+	hopAll = 1<<iota - 1
 )
 
-// conflictingFraming reports whether the raw header block carries both
-// Content-Length and Transfer-Encoding, in one pass. fasthttp keeps no trace
-// of the pair once it has parsed the request, so the raw lines are checked.
-func conflictingFraming(raw []byte) bool {
-	var cl, te bool
+// rawScan is what one pass over the request's raw header lines found.
+type rawScan struct {
+	// conflict: Content-Length together with Transfer-Encoding.
+	conflict bool
+	// hop has a bit for every hop-by-hop header name present.
+	hop uint8
+}
+
+// scanRawHeaders reads the raw header block once: fasthttp keeps no trace
+// of a Content-Length + Transfer-Encoding pair once it has parsed the
+// request, and knowing which hop-by-hop names the client sent spares the
+// pipeline deleting absent ones.
+func scanRawHeaders(raw []byte) rawScan {
+	var s rawScan
+	var cl bool
 	for len(raw) > 0 {
 		line := raw
 		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
@@ -324,17 +372,59 @@ func conflictingFraming(raw []byte) bool {
 		} else {
 			raw = nil
 		}
-		switch colon := bytes.IndexByte(line, ':'); colon {
-		case len(strContentLength):
-			cl = cl || bytes.EqualFold(line[:colon], strContentLength)
-		case len(strTransferEncoding):
-			te = te || bytes.EqualFold(line[:colon], strTransferEncoding)
+		colon := bytes.IndexByte(line, ':')
+		if colon < 0 {
+			continue
 		}
-		if cl && te {
-			return true
+		name := line[:colon]
+		switch len(name) {
+		case 2:
+			if equalFold(name, "TE") {
+				s.hop |= hopTE
+			}
+		case 7:
+			if equalFold(name, "Trailer") {
+				s.hop |= hopTrailer
+			} else if equalFold(name, "Upgrade") {
+				s.hop |= hopUpgrade
+			}
+		case 10:
+			if equalFold(name, "Connection") {
+				s.hop |= hopConnection
+			} else if equalFold(name, "Keep-Alive") {
+				s.hop |= hopKeepAlive
+			}
+		case 14:
+			cl = cl || equalFold(name, "Content-Length")
+		case 16:
+			if equalFold(name, "Proxy-Connection") {
+				s.hop |= hopProxyConnection
+			}
+		case 17:
+			if equalFold(name, "Transfer-Encoding") {
+				s.hop |= hopTransferEncoding
+			}
 		}
 	}
-	return false
+	s.conflict = cl && s.hop&hopTransferEncoding != 0
+	return s
+}
+
+// equalFold compares ASCII case-insensitively without allocating.
+func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		x, y := b[i], s[i]
+		if x == y {
+			continue
+		}
+		if x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // splitRequestURI separates the path and query of a request target,
@@ -465,6 +555,8 @@ func (p *Proxy) trusted(ctx *fasthttp.RequestCtx) bool {
 
 // setForwardHeaders sets Kong's upstream headers: X-Real-IP, X-Forwarded-*
 // (client values kept only from trusted peers), X-Forwarded-For appended.
+// Request header names are canonical (fasthttp normalizes them on the way
+// in), so the precomputed canonical names skip normalization.
 func (p *Proxy) setForwardHeaders(ctx *fasthttp.RequestCtx, st *reqState, l Listener, port []byte, trusted bool, prefixLen int) {
 	h := &ctx.Request.Header
 	st.ip = appendClientIP(st.ip[:0], ctx)
@@ -472,30 +564,37 @@ func (p *Proxy) setForwardHeaders(ctx *fasthttp.RequestCtx, st *reqState, l List
 		if v := h.Peek(p.opts.RealIPHeader); len(v) > 0 {
 			h.SetBytesK(hdrXRealIP, p.realIPFrom(v))
 		} else {
-			h.SetBytesKV(hdrXRealIP, st.ip)
+			h.SetCanonical(ckXRealIP, st.ip)
 		}
 	} else {
-		h.SetBytesKV(hdrXRealIP, st.ip)
+		h.SetCanonical(ckXRealIP, st.ip)
 	}
-	if xff := h.PeekBytes(hdrXFF); len(xff) > 0 {
+	if xff := h.PeekCanonical(ckXFF); len(xff) > 0 {
 		st.scratch = append(append(append(st.scratch[:0], xff...), viaSep...), st.ip...)
-		h.SetBytesKV(hdrXFF, st.scratch)
+		h.SetCanonical(ckXFF, st.scratch)
 	} else {
-		h.SetBytesKV(hdrXFF, st.ip)
+		h.SetCanonical(ckXFF, st.ip)
 	}
-	setUnlessTrusted(h, hdrXFProto, trusted, []byte(l.Scheme))
+	setUnlessTrusted(h, ckXFProto, trusted, schemeBytes(l.Scheme))
 	host := h.Host()
-	if i := bytes.LastIndexByte(host, ':'); i >= 0 && !bytes.Contains(host[i:], []byte("]")) {
+	if i := bytes.LastIndexByte(host, ':'); i >= 0 && bytes.IndexByte(host[i:], ']') < 0 {
 		host = host[:i]
 	}
-	setUnlessTrusted(h, hdrXFHost, trusted, host)
-	setUnlessTrusted(h, hdrXFPort, trusted, port)
-	setUnlessTrusted(h, hdrXFPath, trusted, st.rawPath)
+	setUnlessTrusted(h, ckXFHost, trusted, host)
+	setUnlessTrusted(h, ckXFPort, trusted, port)
+	setUnlessTrusted(h, ckXFPath, trusted, st.rawPath)
 	if prefixLen > 1 && prefixLen <= len(st.norm) {
-		setUnlessTrusted(h, hdrXFPrefix, trusted, st.norm[:prefixLen])
-	} else if !trusted {
-		h.DelBytes(hdrXFPrefix)
+		setUnlessTrusted(h, ckXFPrefix, trusted, st.norm[:prefixLen])
+	} else if !trusted && h.PeekCanonical(ckXFPrefix) != nil {
+		h.DelBytes(ckXFPrefix)
 	}
+}
+
+func schemeBytes(scheme string) []byte {
+	if scheme == "https" {
+		return strHTTPS
+	}
+	return strHTTP
 }
 
 // appendClientIP appends the peer address without allocating.
@@ -533,11 +632,13 @@ func (p *Proxy) realIPFrom(v []byte) string {
 	return string(bytes.TrimSpace(parts[0]))
 }
 
+// setUnlessTrusted sets a header by its canonical name unless a trusted
+// peer already sent it.
 func setUnlessTrusted(h *fasthttp.RequestHeader, key []byte, trusted bool, v []byte) {
-	if trusted && len(h.PeekBytes(key)) > 0 {
+	if trusted && len(h.PeekCanonical(key)) > 0 {
 		return
 	}
-	h.SetBytesKV(key, v)
+	h.SetCanonical(key, v)
 }
 
 // viaValue appends to dst the Via value to send: ours after any existing

@@ -124,46 +124,111 @@ func (p *Proxy) errorHandler(ctx *fasthttp.RequestCtx, err error) {
 	ctx.Response.SetBodyString(msg + "\n")
 }
 
-// hop-by-hop headers (RFC 7230 §6.1) never cross the proxy.
+// hop-by-hop headers (RFC 7230 §6.1) never cross the proxy. The request
+// list is in the order of the hop* bits.
 var (
 	hopByHopRequest  = []string{"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade"}
 	hopByHopResponse = []string{"Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade"}
 )
 
-// removeHopByHop deletes the fixed hop-by-hop set and every header named in
-// Connection from a request. It runs before the gateway adds its own
-// headers, so "Connection: X-Forwarded-For" cannot strip them.
-func removeHopByHop(h *fasthttp.RequestHeader, fixed []string) {
-	if c := h.Peek("Connection"); len(c) > 0 {
-		for _, name := range bytes.Split(c, []byte(",")) {
-			name = bytes.TrimSpace(name)
-			if len(name) > 0 && !bytes.EqualFold(name, []byte("close")) && !bytes.EqualFold(name, []byte("keep-alive")) {
-				h.DelBytes(name)
+// removeHopByHop deletes the hop-by-hop headers present (bits of present,
+// hopAll when unknown) and every header named in Connection from a request.
+// It runs before the gateway adds its own headers, so "Connection:
+// X-Forwarded-For" cannot strip them.
+func removeHopByHop(h *fasthttp.RequestHeader, present uint8) {
+	if present&hopConnection != 0 {
+		if c := h.Peek("Connection"); len(c) > 0 {
+			for _, name := range bytes.Split(c, []byte(",")) {
+				name = bytes.TrimSpace(name)
+				if len(name) > 0 && !bytes.EqualFold(name, []byte("close")) && !bytes.EqualFold(name, []byte("keep-alive")) {
+					h.DelBytes(name)
+				}
 			}
 		}
 	}
-	for _, k := range fixed {
-		h.Del(k)
+	for i, k := range hopByHopRequest {
+		if present&(1<<i) != 0 {
+			h.Del(k)
+		}
 	}
 	h.ResetConnectionClose()
 }
 
-// removeHopByHopResponse does the same for an upstream response, whose
-// header names keep their case: matching is case-insensitive.
-func removeHopByHopResponse(h *fasthttp.ResponseHeader) {
-	if c := httpheader.Peek(h, "Connection"); len(c) > 0 {
-		// Deleting headers may reuse the buffer c points into.
-		names := string(c)
-		for _, name := range strings.Split(names, ",") {
-			name = strings.TrimSpace(name)
-			if name != "" && !strings.EqualFold(name, "close") && !strings.EqualFold(name, "keep-alive") {
-				httpheader.Del(h, name)
+// Response headers the proxy looks for, one bit each: Connection, then
+// hopByHopResponse in order, then Via.
+const (
+	respConnection uint8 = 1 << iota
+	respKeepAlive
+	respProxyConnection
+	respTE
+	respTrailer
+	respUpgrade
+	respVia
+)
+
+// scanResponseHeaders finds, in one pass and whatever their case, which
+// hop-by-hop headers and whether a Via the upstream response carries.
+func scanResponseHeaders(h *fasthttp.ResponseHeader) uint8 {
+	var present uint8
+	for k := range h.All() {
+		switch len(k) {
+		case 2:
+			if equalFold(k, "TE") {
+				present |= respTE
+			}
+		case 3:
+			if equalFold(k, "Via") {
+				present |= respVia
+			}
+		case 7:
+			if equalFold(k, "Trailer") {
+				present |= respTrailer
+			} else if equalFold(k, "Upgrade") {
+				present |= respUpgrade
+			}
+		case 10:
+			if equalFold(k, "Connection") {
+				present |= respConnection
+			} else if equalFold(k, "Keep-Alive") {
+				present |= respKeepAlive
+			}
+		case 16:
+			if equalFold(k, "Proxy-Connection") {
+				present |= respProxyConnection
 			}
 		}
-		httpheader.Del(h, "Connection")
 	}
-	for _, k := range hopByHopResponse {
-		httpheader.Del(h, k)
+	return present
+}
+
+// removeHopByHopResponse does the same for an upstream response, whose
+// header names keep their case: matching is case-insensitive. present has
+// the bits scanResponseHeaders found.
+func removeHopByHopResponse(h *fasthttp.ResponseHeader, present uint8, scratch []byte) []byte {
+	if present&respConnection != 0 {
+		if c := httpheader.Peek(h, "Connection"); len(c) > 0 {
+			// Deleting headers may reuse the buffer c points into: walk a copy.
+			scratch = append(scratch[:0], c...)
+			for rest := scratch; len(rest) > 0; {
+				name := rest
+				if i := bytes.IndexByte(rest, ','); i >= 0 {
+					name, rest = rest[:i], rest[i+1:]
+				} else {
+					rest = nil
+				}
+				name = bytes.TrimSpace(name)
+				if len(name) > 0 && !equalFold(name, "close") && !equalFold(name, "keep-alive") {
+					httpheader.Del(h, string(name))
+				}
+			}
+			httpheader.Del(h, "Connection")
+		}
+	}
+	for i, k := range hopByHopResponse {
+		if present&(respKeepAlive<<i) != 0 {
+			httpheader.Del(h, k)
+		}
 	}
 	h.ResetConnectionClose()
+	return scratch
 }

@@ -171,6 +171,21 @@ func (p Plugins) Build(docs map[string][]store.Doc, rev int64) (*Snapshot, []err
 	certs, certProblems := buildCerts(docs["certificates"], docs["snis"])
 	snap.Certs = certs
 	problems = append(problems, certProblems...)
+
+	// Documents are kept only where something reads them at request time:
+	// the entity documents of routes, services and consumers for log
+	// serializers, when a log-phase plugin exists. At 10k routes, services
+	// and consumers they are most of a snapshot's memory.
+	keepDocs := snap.Plugins.HasLogHandlers()
+	snap.Data.ReleaseDocs(keepDocs)
+	if !keepDocs {
+		for _, svc := range snap.Services {
+			svc.Ref.Doc = nil
+		}
+		for _, r := range routes {
+			r.Value.(*Route).Ref.Doc = nil
+		}
+	}
 	return snap, problems
 }
 

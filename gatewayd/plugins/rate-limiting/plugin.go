@@ -150,9 +150,16 @@ func orEmptyUUID(id string) string {
 	return id
 }
 
-func (l *limiter) now() time.Time {
+// now is the time requests are counted at: the host's clock when one is
+// pinned (tests), else the time the request started, as Kong counts with
+// ngx.now() (the event loop's cached time); reading the clock again costs
+// about 0.1 µs per request on a VM.
+func (l *limiter) now(c *plugin.Context) time.Time {
 	if l.host != nil && l.host.Now != nil {
 		return l.host.Now()
+	}
+	if c != nil && !c.Started.IsZero() {
+		return c.Started
 	}
 	return time.Now()
 }
@@ -192,7 +199,7 @@ func (l *limiter) identifier(c *plugin.Context) identifier {
 // reached. Like Kong, the usage before this request is compared with the
 // limit, so exactly `limit` requests pass per window.
 func (l *limiter) Access(c *plugin.Context) {
-	now := l.now().Unix()
+	now := l.now(c).Unix()
 	starts := windowStarts(now, l.mask)
 	var usage [numPeriods]int64
 	var err error
@@ -220,7 +227,7 @@ func (l *limiter) Access(c *plugin.Context) {
 	}
 	var reset int64
 	if !l.hide {
-		best, bestRemaining := -1, 0.0
+		best, bestRemaining, bestText := -1, 0.0, ""
 		for _, p := range l.periods {
 			remaining := l.limits[p] - float64(usage[p])
 			if !stop || remaining <= 0 {
@@ -229,16 +236,17 @@ func (l *limiter) Access(c *plugin.Context) {
 			if remaining < 0 {
 				remaining = 0
 			}
+			text := formatNumber(remaining) // formatted once, used twice
 			// The most restrictive window; on a tie the longer one.
 			if best < 0 || remaining <= bestRemaining {
-				best, bestRemaining = p, remaining
+				best, bestRemaining, bestText = p, remaining, text
 				reset = max(1, expiration[p]-(now-starts[p]))
 			}
 			c.SetResponseHeader(limitHeaders[p], l.limitStr[p])
-			c.SetResponseHeader(remainingHeaders[p], formatNumber(remaining))
+			c.SetResponseHeader(remainingHeaders[p], text)
 		}
 		c.SetResponseHeader(headerLimit, l.limitStr[best])
-		c.SetResponseHeader(headerRemaining, formatNumber(bestRemaining))
+		c.SetResponseHeader(headerRemaining, bestText)
 		c.SetResponseHeader(headerReset, itoa(reset))
 	}
 	if stop {
