@@ -56,7 +56,7 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		duration: 10 * time.Second, warmup: 3 * time.Second, reps: 3, conns: 64,
+		duration: 8 * time.Second, warmup: 2 * time.Second, reps: 5, conns: 64,
 		latDuration: 10 * time.Second, latReps: 2, latConns: 128, latMode: "spin", rateFraction: 0.5,
 		layouts: "pinned,issue", runAs: "nobody", scaleN: 1000, memoryN: 10000,
 		quietWait: 90 * time.Second, quietBusy: 25,

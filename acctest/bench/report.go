@@ -201,8 +201,15 @@ func (r *report) render(w io.Writer, memory string) {
 	p("- Per-run load averages and per-CPU busy shares are in the tables above; a valid pinned run has CPU 1 (the proxy) near 100%% and CPU 0 (wrk + upstream) below it.\n\n")
 
 	p("## Exact commands\n\n")
-	p("```\ngo run ./acctest/bench -duration %v -warmup %v -reps %d -conns %d -latency-duration %v -latency-reps %d -latency-conns %d -rate-fraction %g -layouts %s\n```\n\n",
-		cfg.duration, cfg.warmup, cfg.reps, cfg.conns, cfg.latDuration, cfg.latReps, cfg.latConns, cfg.rateFraction, cfg.layouts)
+	baseline := ""
+	if cfg.baseline != "" {
+		baseline = " -baseline " + filepath.Base(cfg.baseline)
+	}
+	p("```\ngo run ./acctest/bench -duration %v -warmup %v -reps %d -conns %d -latency-duration %v -latency-reps %d -latency-conns %d -latency-wait %s -rate-fraction %g -layouts %s%s\n```\n\n",
+		cfg.duration, cfg.warmup, cfg.reps, cfg.conns, cfg.latDuration, cfg.latReps, cfg.latConns, cfg.latMode, cfg.rateFraction, cfg.layouts, baseline)
+	if cfg.baseline != "" {
+		p("`-baseline` ran the build of the code before the profile-driven changes of bench/README.md, as the `baseline*` contenders.\n\n")
+	}
 	p("Contenders, as started (`$RUN` is the run's temporary directory; configs are rendered from `bench/configs/`; as root, contenders run as `%s`):\n\n```\n", cfg.runAs)
 	for _, c := range r.Commands {
 		p("%s\n", c)
@@ -304,12 +311,13 @@ func (r *report) renderLayout(w io.Writer, m *layoutResult) {
 
 	if m.Rate > 0 {
 		p("### Latency at a fixed rate (%.0f req/s, %.0f%% of %s's median max)\n\n", m.Rate, 100*cfg.rateFraction, m.RateBasis)
-		p("Open-loop generator in acctest/bench (fasthttp client, %d connections, on CPU %s with the upstream): request *i* is due at start + *i*/rate, "+
-			"and its latency runs from that due time to the end of the response, so a stall is charged to every request it delays (no coordinated omission). "+
-			"%d runs of %v per contender, alternating order, each after a 1 s warm-up; medians of the per-run percentiles. "+
-			"Added = contender − direct at the same rate. \"Generator late\" is how late the generator itself sent requests (p99, included in every latency, direct's too).\n\n",
+		p("Open-loop generator in acctest/bench (fasthttp client, %d connections, on CPU %s with the upstream; a dispatcher on its own thread releases "+
+			"request *i* at start + *i*/rate): each latency runs from the request's due time to the end of its response, so a stall is charged to every "+
+			"request it delays (no coordinated omission). %d runs of %v per contender, alternating order, each after a 1 s warm-up; medians of the per-run "+
+			"percentiles. Added = contender − direct at the same rate. \"Late p99\" is how long after its due time a request left: the generator's own "+
+			"precision plus any wait for a free connection while the server stalled (part of the latency, direct's included).\n\n",
 			cfg.latConns, orDash(m.FixedCPUs), cfg.latReps, cfg.latDuration)
-		p("| contender | p50 | p90 | p99 | p99.9 | added p50 | added p99 | errors / unsent | generator late p99 | other work before (CPU 0 / 1) |\n")
+		p("| contender | p50 | p90 | p99 | p99.9 | added p50 | added p99 | errors / unsent | late p99 | other work before (CPU 0 / 1) |\n")
 		p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		dp50, dp99 := 0.0, 0.0
 		if direct != nil && len(direct.Fixed) > 0 {

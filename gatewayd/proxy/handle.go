@@ -229,11 +229,14 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 		u.SetSchemeBytes(strHTTP)
 	}
 
-	proxyDone := time.Now()
+	// Durations from the monotonic clock alone: time.Since reads one clock
+	// where time.Now reads two (wall and monotonic).
+	proxyLatency := time.Since(start)
 	upstreamAddr, target, err := p.forward(ctx, svc)
-	upDone := time.Now()
+	upstreamLatency := time.Since(start) - proxyLatency
 	if pc != nil {
-		pc.UpstreamStarted, pc.UpstreamDone = proxyDone, upDone
+		pc.UpstreamStarted = start.Add(proxyLatency)
+		pc.UpstreamDone = pc.UpstreamStarted.Add(upstreamLatency)
 		if upstreamAddr != nil && pc.HasLog() {
 			pc.UpstreamAddr = upstreamAddr.String()
 		}
@@ -244,7 +247,7 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	}
 	if err != nil {
 		status, msg := classify(err)
-		p.logRequest(ctx, st, start, rt, svc, target, upstreamAddr, status, upDone.Sub(proxyDone))
+		p.logRequest(ctx, st, start, rt, svc, target, upstreamAddr, status, upstreamLatency)
 		p.reply(ctx, st, start, status, msg, true)
 		if pc != nil {
 			pc.ResponseSource = "error"
@@ -266,16 +269,16 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	// Response header names are not normalized: the names below are used
 	// as spelled.
 	if p.opts.LatencyTokens {
-		st.scratch = strconv.AppendInt(st.scratch[:0], upDone.Sub(proxyDone).Milliseconds(), 10)
+		st.scratch = strconv.AppendInt(st.scratch[:0], upstreamLatency.Milliseconds(), 10)
 		resp.Header.SetCanonical(hdrUpLatency, st.scratch)
-		st.scratch = strconv.AppendInt(st.scratch[:0], proxyDone.Sub(start).Milliseconds(), 10)
+		st.scratch = strconv.AppendInt(st.scratch[:0], proxyLatency.Milliseconds(), 10)
 		resp.Header.SetCanonical(hdrProxyLatency, st.scratch)
 	}
 	if p.opts.RequestIDHeader {
 		resp.Header.SetCanonical(hdrRequestID, st.id[:])
 	}
 	p.afterResponse(st, pc)
-	p.logRequest(ctx, st, start, rt, svc, target, upstreamAddr, resp.StatusCode(), upDone.Sub(proxyDone))
+	p.logRequest(ctx, st, start, rt, svc, target, upstreamAddr, resp.StatusCode(), upstreamLatency)
 }
 
 // afterResponse runs the response, body and log phases of the plugins the
