@@ -17,6 +17,8 @@ type Instance struct {
 	// Impl is what Spec.New returned.
 	Impl        any
 	http, https bool
+	// entityDocs: the instance may read route/service/consumer documents.
+	entityDocs bool
 
 	rewrite  Rewriter
 	access   Accessor
@@ -104,13 +106,14 @@ type Set struct {
 
 	byServicePlan map[string]*Plan
 	count         int
-	logHandlers   bool
+	entityDocs    bool
 }
 
-// HasLogHandlers reports whether any compiled instance has a log handler:
-// only log serializers read the route, service and consumer documents, so
-// a snapshot without one need not keep them.
-func (s *Set) HasLogHandlers() bool { return s != nil && s.logHandlers }
+// NeedsEntityDocs reports whether a compiled instance may read the stored
+// route, service and consumer documents: one with a log handler (log
+// serializers render them) or of a plugin that does not declare
+// Spec.NoEntityDocs. A snapshot whose plugins need none drops them.
+func (s *Set) NeedsEntityDocs() bool { return s != nil && s.entityDocs }
 
 // HasRewrite reports whether any global plugin has a rewrite handler (one
 // that may change request headers before routing).
@@ -191,6 +194,7 @@ func newInstance(spec *Spec, env *Env, impl any, protocols []string) *Instance {
 	i.response, _ = impl.(ResponseFilter)
 	i.body, _ = impl.(BodyFilter)
 	i.log, _ = impl.(LogHandler)
+	i.entityDocs = !spec.NoEntityDocs || i.log != nil
 	return i
 }
 
@@ -205,7 +209,7 @@ func putC(m byNameConsumer, i *Instance) {
 
 func (s *Set) add(i *Instance) {
 	s.count++
-	s.logHandlers = s.logHandlers || i.log != nil
+	s.entityDocs = s.entityDocs || i.entityDocs
 	r, sv, c := i.RouteID, i.ServiceID, i.ConsumerID
 	switch {
 	case c == "" && r == "" && sv == "":

@@ -25,8 +25,8 @@ const (
 )
 
 // RouteRef and ServiceRef identify the matched route and its service.
-// Doc, the stored entity, is what log serializers render; it is kept only
-// when a plugin with a log handler is configured (Set.HasLogHandlers).
+// Doc, the stored entity, is what log serializers render; it is nil when
+// every configured plugin declares Spec.NoEntityDocs (Set.NeedsEntityDocs).
 type RouteRef struct {
 	ID, Name string
 	Doc      schema.Doc

@@ -15,8 +15,8 @@ type Consumer struct {
 	Username string
 	CustomID string
 	Tags     []string
-	// Doc is the stored consumer (log serializers render it). It is kept
-	// only when a plugin with a log handler is configured.
+	// Doc is the stored consumer (log serializers render it); nil when no
+	// configured plugin needs it (Set.NeedsEntityDocs).
 	Doc schema.Doc
 }
 
@@ -61,8 +61,7 @@ func (d *Data) Docs(entity string) []schema.Doc { return d.docs[entity] }
 // ReleaseDocs lets the documents go once the snapshot is built, so that a
 // large configuration (10k credentials) is not kept twice: as documents and
 // as the indexes built from them. With keepConsumerDocs false, consumers
-// also drop their Doc (only log serializers read it; the engine keeps it
-// when a log-phase plugin is configured).
+// also drop their Doc (see Set.NeedsEntityDocs).
 func (d *Data) ReleaseDocs(keepConsumerDocs bool) {
 	d.docs = nil
 	if keepConsumerDocs {

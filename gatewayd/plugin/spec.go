@@ -55,6 +55,13 @@ type Spec struct {
 	// Endpoints lists HTTP handlers the plugin adds to the status listener
 	// (prometheus' /metrics). It is called once at startup.
 	Endpoints func(h *Host) []Endpoint
+	// NoEntityDocs declares that the plugin never reads the stored route,
+	// service and consumer documents (RouteRef.Doc, ServiceRef.Doc,
+	// Consumer.Doc). When every configured plugin declares it and none has
+	// a log handler (log serializers render them), snapshots do not keep
+	// the documents — at 10k routes, services and consumers, most of a
+	// snapshot's memory. Unset, the documents are kept.
+	NoEntityDocs bool
 }
 
 // Endpoint is an HTTP handler a plugin adds to a gatewayd listener.

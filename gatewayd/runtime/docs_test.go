@@ -12,12 +12,13 @@ import (
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store"
 )
 
-// TestSnapshotKeepsDocumentsOnlyForLogPlugins: the route, service and
-// consumer documents are what log serializers render; a snapshot keeps
-// them when a plugin with a log handler is configured and lets them go
-// otherwise, and the per-entity document lists are never kept past the
-// build (the indexes built from them are).
-func TestSnapshotKeepsDocumentsOnlyForLogPlugins(t *testing.T) {
+// TestSnapshotKeepsDocumentsOnlyWhenNeeded: the route, service and
+// consumer documents are what log serializers (and request-termination's
+// echo) render; a snapshot keeps them unless every configured plugin
+// declares it never reads them and none has a log handler, and the
+// per-entity document lists are never kept past the build (the indexes
+// built from them are).
+func TestSnapshotKeepsDocumentsOnlyWhenNeeded(t *testing.T) {
 	cat, err := plugin.NewCatalog([]string{"bundled"})
 	if err != nil {
 		t.Fatal(err)
@@ -69,9 +70,19 @@ func TestSnapshotKeepsDocumentsOnlyForLogPlugins(t *testing.T) {
 		t.Error("the consumer index must stay")
 	}
 
-	snap = build(schema.Doc{"name": "key-auth"}, schema.Doc{"name": "file-log", "config": map[string]any{"path": "/dev/null"}})
-	rt = route(snap)
-	if rt.Ref.Doc["name"] != "r" || rt.Service.Ref.Doc["name"] != "s" || snap.Data.LoadConsumer("alice").Doc["username"] != "alice" {
-		t.Errorf("a log-phase plugin needs the documents: route %v service %v", rt.Ref.Doc, rt.Service.Ref.Doc)
+	snap = build(schema.Doc{"name": "key-auth"}, schema.Doc{"name": "rate-limiting", "config": map[string]any{"minute": 10.0}})
+	if rt = route(snap); rt.Ref.Doc != nil {
+		t.Error("key-auth and rate-limiting never read the documents")
+	}
+
+	for _, p := range []schema.Doc{
+		{"name": "file-log", "config": map[string]any{"path": "/dev/null"}},     // a log serializer
+		{"name": "request-termination", "config": map[string]any{"echo": true}}, // echoes the matched route
+	} {
+		snap = build(schema.Doc{"name": "key-auth"}, p)
+		rt = route(snap)
+		if rt.Ref.Doc["name"] != "r" || rt.Service.Ref.Doc["name"] != "s" || snap.Data.LoadConsumer("alice").Doc["username"] != "alice" {
+			t.Errorf("%s needs the documents: route %v service %v", p["name"], rt.Ref.Doc, rt.Service.Ref.Doc)
+		}
 	}
 }

@@ -172,11 +172,11 @@ func (p Plugins) Build(docs map[string][]store.Doc, rev int64) (*Snapshot, []err
 	snap.Certs = certs
 	problems = append(problems, certProblems...)
 
-	// Documents are kept only where something reads them at request time:
-	// the entity documents of routes, services and consumers for log
-	// serializers, when a log-phase plugin exists. At 10k routes, services
-	// and consumers they are most of a snapshot's memory.
-	keepDocs := snap.Plugins.HasLogHandlers()
+	// Documents are kept only where something may read them at request
+	// time: the route, service and consumer documents, for log serializers
+	// and plugins that have not declared they never read them. At 10k
+	// routes, services and consumers they are most of a snapshot's memory.
+	keepDocs := snap.Plugins.NeedsEntityDocs()
 	snap.Data.ReleaseDocs(keepDocs)
 	if !keepDocs {
 		for _, svc := range snap.Services {

@@ -35,6 +35,8 @@ func init() {
 		Entities:    []*schema.Entity{Credentials()},
 		Shared:      buildIndex,
 		New:         New,
+		// Reads ids only, never the stored entity documents.
+		NoEntityDocs: true,
 	})
 }
 

@@ -34,6 +34,8 @@ func init() {
 		Config:      configFields,
 		Checks:      checks,
 		New:         New,
+		// Reads ids only, never the stored entity documents.
+		NoEntityDocs: true,
 	})
 }
 
