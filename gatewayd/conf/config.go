@@ -68,6 +68,7 @@ type Config struct {
 	RealIPHeader     string         // real_ip_header
 	RealIPRecursive  bool           // real_ip_recursive
 	AllowDebugHeader bool           // allow_debug_header
+	ProxyInlineIO    bool           // proxy_inline_io
 	Headers          []string       // headers, canonical spelling; empty when "off"
 	HeadersUpstream  []string       // headers_upstream
 	ErrorDefaultType string         // error_default_type

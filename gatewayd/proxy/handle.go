@@ -516,7 +516,7 @@ func (p *Proxy) client(svc *runtime.Service, idx int, addr string) *fasthttp.Hos
 	hc := &fasthttp.HostClient{
 		Addr:                   addr,
 		IsTLS:                  svc.TLS,
-		Dial:                   func(a string) (net.Conn, error) { return p.dialer.DialTimeout(a, connect) },
+		Dial:                   func(a string) (net.Conn, error) { return p.dial(a, connect) },
 		MaxConns:               4096,
 		MaxConnWaitTimeout:     connect,
 		MaxIdleConnDuration:    p.opts.KeepaliveIdle,

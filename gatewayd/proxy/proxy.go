@@ -33,6 +33,9 @@ type Options struct {
 	RealIPRecursive bool
 
 	AllowDebugHeader bool
+	// InlineSocketIO issues the proxy's socket reads and writes (client
+	// and upstream side) as raw system calls on Linux (sockio_linux.go).
+	InlineSocketIO bool
 	// Response headers, as Kong's "headers" setting enables them.
 	ServerTokens    bool
 	LatencyTokens   bool
@@ -96,6 +99,25 @@ func New(opts Options) *Proxy {
 	_, _ = rand.Read(b[:])
 	hex.Encode(p.idPrefix[:], b[:])
 	return p
+}
+
+// WrapListener returns ln with inline socket I/O on the connections it
+// accepts when Options.InlineSocketIO is set (and the platform has it).
+// TLS listeners wrap the result.
+func (p *Proxy) WrapListener(ln net.Listener) net.Listener {
+	if p.opts.InlineSocketIO && inlineSocketIO {
+		return inlineListener{ln}
+	}
+	return ln
+}
+
+// dial connects to an upstream, with inline socket I/O when configured.
+func (p *Proxy) dial(addr string, timeout time.Duration) (net.Conn, error) {
+	c, err := p.dialer.DialTimeout(addr, timeout)
+	if err != nil || !p.opts.InlineSocketIO {
+		return c, err
+	}
+	return wrapInline(c), nil
 }
 
 // Listener describes where a server accepts connections.

@@ -252,6 +252,7 @@ func (d *daemon) serve(ctx context.Context) error {
 		RealIPHeader:      cfg.RealIPHeader,
 		RealIPRecursive:   cfg.RealIPRecursive,
 		AllowDebugHeader:  cfg.AllowDebugHeader,
+		InlineSocketIO:    cfg.ProxyInlineIO,
 		ServerTokens:      hasHeader(cfg.Headers, "server_tokens"),
 		LatencyTokens:     hasHeader(cfg.Headers, "latency_tokens"),
 		RequestIDHeader:   hasHeader(cfg.Headers, "X-Gatewayd-Request-Id"),
@@ -331,6 +332,7 @@ func (d *daemon) serveProxy(l conf.Listener) error {
 	if err != nil {
 		return fmt.Errorf("proxy_listen %s: %w", l.Addr(), err)
 	}
+	ln = d.proxy.WrapListener(ln)
 	scheme := "http"
 	if l.SSL {
 		scheme = "https"

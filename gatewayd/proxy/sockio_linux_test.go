@@ -1,0 +1,165 @@
+package proxy
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// inlinePair returns a connected loopback pair: the accepted side wrapped
+// by inlineListener, the dialed side wrapped by wrapInline.
+func inlinePair(t *testing.T) (server, client net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	il := inlineListener{ln}
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := il.Accept()
+		if err != nil {
+			t.Error(err)
+		}
+		accepted <- c
+	}()
+	raw, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client = wrapInline(raw)
+	server = <-accepted
+	for _, c := range []net.Conn{server, client} {
+		if _, ok := c.(*inlineConn); !ok {
+			t.Fatalf("%T is not wrapped", c)
+		}
+	}
+	t.Cleanup(func() { server.Close(); client.Close() })
+	return server, client
+}
+
+// A transfer larger than both socket buffers makes writes return partial
+// counts and EAGAIN, so the writer must wait on the netpoller and resume
+// where it stopped; the reader sees every byte in order.
+func TestInlineConnTransfersMoreThanTheSocketBuffers(t *testing.T) {
+	server, client := inlinePair(t)
+	want := make([]byte, 16<<20)
+	if _, err := rand.Read(want); err != nil {
+		t.Fatal(err)
+	}
+	werr := make(chan error, 1)
+	go func() {
+		n, err := client.Write(want)
+		if err == nil && n != len(want) {
+			err = io.ErrShortWrite
+		}
+		werr <- err
+		client.(*inlineConn).CloseWrite()
+	}()
+	got, err := io.ReadAll(server)
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if err := <-werr; err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("received %d bytes, want %d identical bytes", len(got), len(want))
+	}
+}
+
+// Callers tell an upstream timeout (504) from other failures by
+// net.Error.Timeout and os.ErrDeadlineExceeded, as with net.Conn.
+func TestInlineConnReadDeadlineIsATimeout(t *testing.T) {
+	server, _ := inlinePair(t)
+	if err := server.SetReadDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	n, err := server.Read(make([]byte, 10))
+	if n != 0 || err == nil {
+		t.Fatalf("read = %d, %v; want a timeout", n, err)
+	}
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("error %#v is not a timeout", err)
+	}
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "read" {
+		t.Fatalf("error %v is not a read OpError", err)
+	}
+	if waited := time.Since(start); waited < 40*time.Millisecond {
+		t.Fatalf("timed out after %v, before the deadline", waited)
+	}
+}
+
+func TestInlineConnWriteDeadlineWhileTheBufferIsFull(t *testing.T) {
+	_, client := inlinePair(t) // the server never reads
+	if err := client.SetWriteDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := client.Write(make([]byte, 64<<20))
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("write = %d, %v; want a deadline error", n, err)
+	}
+	if n <= 0 || n >= 64<<20 {
+		t.Fatalf("write reported %d bytes; want the part the buffers took", n)
+	}
+}
+
+func TestInlineConnReadsEOFWhenThePeerCloses(t *testing.T) {
+	server, client := inlinePair(t)
+	if _, err := client.Write([]byte("bye")); err != nil {
+		t.Fatal(err)
+	}
+	client.Close()
+	got, err := io.ReadAll(server)
+	if err != nil || string(got) != "bye" {
+		t.Fatalf("ReadAll = %q, %v", got, err)
+	}
+	if n, err := server.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Fatalf("read after EOF = %d, %v", n, err)
+	}
+	if n, err := server.Read(nil); n != 0 || err != nil {
+		t.Fatalf("empty read = %d, %v", n, err)
+	}
+}
+
+func TestInlineConnErrorsAfterCloseAndReset(t *testing.T) {
+	server, client := inlinePair(t)
+	server.Close()
+	if _, err := server.Read(make([]byte, 1)); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("read on a closed conn: %v, want net.ErrClosed", err)
+	}
+	if _, err := server.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("write on a closed conn: %v, want net.ErrClosed", err)
+	}
+	// The peer is gone: writing eventually fails with the kernel's error,
+	// wrapped as net.Conn wraps it.
+	var err error
+	for i := 0; i < 100 && err == nil; i++ {
+		_, err = client.Write([]byte("data"))
+		time.Sleep(time.Millisecond)
+	}
+	var se *os.SyscallError
+	if !errors.As(err, &se) || !(errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)) {
+		t.Fatalf("write to a closed peer: %#v, want EPIPE or ECONNRESET in an os.SyscallError", err)
+	}
+}
+
+// Other connections (TLS, unix sockets) are left as they are.
+func TestWrapInlineLeavesOtherConnectionsAlone(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	if got := wrapInline(a); got != a {
+		t.Fatalf("wrapInline(pipe) = %T", got)
+	}
+}
