@@ -163,3 +163,21 @@ func TestWrapInlineLeavesOtherConnectionsAlone(t *testing.T) {
 		t.Fatalf("wrapInline(pipe) = %T", got)
 	}
 }
+
+// The proxy's hot path allocates nothing per request; neither may its
+// socket I/O.
+func TestInlineConnReadAndWriteDoNotAllocate(t *testing.T) {
+	server, client := inlinePair(t)
+	msg, buf := []byte("ping"), make([]byte, 16)
+	allocs := testing.AllocsPerRun(200, func() {
+		if _, err := client.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(server, buf[:len(msg)]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%.1f allocations per write + read, want 0", allocs)
+	}
+}
