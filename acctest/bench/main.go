@@ -41,6 +41,7 @@ type config struct {
 	latMode                   string
 	gatewaydEnv               string
 	probe                     string
+	baselineDesc              string
 	probeRate                 float64
 	rateFraction              float64
 	layouts                   string
@@ -96,6 +97,7 @@ func main() {
 	flag.StringVar(&cfg.out, "out", "", "directory for results.md and chart.png (default <repo>/bench)")
 	flag.StringVar(&cfg.gatewaydBin, "gatewayd", "", "gatewayd binary to run (default: built from this checkout, or $GATEWAYD_BIN)")
 	flag.StringVar(&cfg.baseline, "baseline", "", "another gatewayd binary, measured as extra contenders (baseline, baseline-auth) in the same interleaved run")
+	flag.StringVar(&cfg.baselineDesc, "baseline-desc", "the build of the code before the profile-driven changes of bench/README.md", "what the -baseline binary is, for the report")
 	flag.StringVar(&cfg.gatewaydEnv, "gatewayd-env", "", "space-separated KEY=value pairs added to the gatewayd contenders' environment (e.g. GOGC=400, GODEBUG=gctrace=1)")
 	flag.StringVar(&cfg.probe, "probe", "", "only run the fixed-rate generator against host:port (with -probe-rate, -latency-duration) and print the result")
 	flag.Float64Var(&cfg.probeRate, "probe-rate", 1000, "rate of -probe")

@@ -208,7 +208,7 @@ func (r *report) render(w io.Writer, memory string) {
 	p("```\ngo run ./acctest/bench -duration %v -warmup %v -reps %d -conns %d -latency-duration %v -latency-reps %d -latency-conns %d -latency-wait %s -rate-fraction %g -layouts %s%s\n```\n\n",
 		cfg.duration, cfg.warmup, cfg.reps, cfg.conns, cfg.latDuration, cfg.latReps, cfg.latConns, cfg.latMode, cfg.rateFraction, cfg.layouts, baseline)
 	if cfg.baseline != "" {
-		p("`-baseline` ran the build of the code before the profile-driven changes of bench/README.md, as the `baseline*` contenders.\n\n")
+		p("`-baseline` ran %s, as the `baseline*` contenders.\n\n", cfg.baselineDesc)
 	}
 	p("Contenders, as started (`$RUN` is the run's temporary directory; configs are rendered from `bench/configs/`; as root, contenders run as `%s`):\n\n```\n", cfg.runAs)
 	for _, c := range r.Commands {

@@ -180,4 +180,85 @@ func TestInlineConnReadAndWriteDoNotAllocate(t *testing.T) {
 	if allocs != 0 {
 		t.Fatalf("%.1f allocations per write + read, want 0", allocs)
 	}
+	up := wrapInlineUpstream(client.(*inlineConn).TCPConn)
+	allocs = testing.AllocsPerRun(200, func() {
+		_ = up.SetWriteDeadline(time.Now().Add(time.Minute))
+		_ = up.SetReadDeadline(time.Now().Add(time.Minute))
+	})
+	if allocs != 0 {
+		t.Fatalf("%.1f allocations per pair of upstream deadline sets, want 0", allocs)
+	}
+}
+
+func TestLazyDeadlineArmsLateByAFractionAndNeverEarly(t *testing.T) {
+	var d lazyDeadline
+	now := time.Now()
+	const timeout = 64 * time.Second
+	keep, arm := d.next(now.Add(timeout))
+	if keep {
+		t.Fatal("the first deadline must be armed")
+	}
+	if late := arm.Sub(now.Add(timeout)); late < 0 || late > time.Second+time.Millisecond || late < 900*time.Millisecond {
+		t.Fatalf("armed %v after the asked deadline; want ~1/32 of 64 s, capped at 1 s", late)
+	}
+	// Later requests ask for slightly later deadlines: the armed one stands.
+	for _, step := range []time.Duration{time.Microsecond, 10 * time.Millisecond, 900 * time.Millisecond} {
+		if keep, _ := d.next(now.Add(timeout + step)); !keep {
+			t.Fatalf("a deadline %v later was re-armed", step)
+		}
+	}
+	// Beyond the armed deadline: re-armed, never left to fire early.
+	if keep, arm2 := d.next(now.Add(timeout + 2*time.Second)); keep || !arm2.After(now.Add(timeout+2*time.Second)) {
+		t.Fatalf("a deadline past the armed one: keep=%v arm=%v", keep, arm2)
+	}
+	// Much earlier than armed (a shorter timeout): re-armed, so it cannot fire
+	// more than the margin late.
+	short := now.Add(100 * time.Millisecond)
+	keep, arm3 := d.next(short)
+	if keep || arm3.Before(short) || arm3.Sub(short) > 100*time.Millisecond/32+time.Millisecond {
+		t.Fatalf("a shorter timeout: keep=%v, armed %v after asked", keep, arm3.Sub(short))
+	}
+	// Clearing: armed → cleared once; cleared → nothing to do.
+	if keep, z := d.next(time.Time{}); keep || !z.IsZero() {
+		t.Fatal("clearing an armed deadline must reach the runtime")
+	}
+	if keep, _ := d.next(time.Time{}); !keep {
+		t.Fatal("clearing twice must not reach the runtime again")
+	}
+}
+
+// An upstream connection's read deadline still fires, at most a 1/32 late.
+func TestUpstreamConnReadTimeoutStillFires(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			defer c.Close()
+			time.Sleep(2 * time.Second)
+		}
+	}()
+	raw, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := wrapInlineUpstream(raw)
+	defer c.Close()
+	start := time.Now()
+	for i := 0; i < 3; i++ { // as fasthttp does before every request
+		if err := c.SetReadDeadline(time.Now().Add(320 * time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = c.Read(make([]byte, 8))
+	waited := time.Since(start)
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read: %v, want a deadline error", err)
+	}
+	if waited < 320*time.Millisecond || waited > 320*time.Millisecond+320*time.Millisecond/32+200*time.Millisecond {
+		t.Fatalf("timed out after %v for a 320 ms timeout", waited)
+	}
 }

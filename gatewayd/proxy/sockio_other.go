@@ -10,4 +10,6 @@ const inlineSocketIO = false
 
 func wrapInline(c net.Conn) net.Conn { return c }
 
+func wrapInlineUpstream(c net.Conn) net.Conn { return c }
+
 type inlineListener struct{ net.Listener }
