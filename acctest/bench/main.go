@@ -359,27 +359,11 @@ func (b *bench) measure(ctx context.Context, l layout, c *contender) (sample, er
 		}
 	}
 	var s sample
-	done := make(chan struct{})
-	peak := make(chan int64, 1)
-	go func() {
-		var mx int64
-		t := time.NewTicker(500 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				peak <- mx
-				return
-			case <-t.C:
-				mx = max(mx, rssKB(c.pid))
-			}
-		}
-	}()
+	stopRSS := samplePeakRSS(c.pid)
 	before := readCPUTimes()
 	w, err := b.runWrk(ctx, c.URL(), b.cfg.duration, b.cfg.conns, l.ClientCPUs)
 	s.CPU = busyPercent(before, readCPUTimes())
-	close(done)
-	s.RSSKB = <-peak
+	s.RSSKB = stopRSS()
 	if err != nil {
 		return s, err
 	}

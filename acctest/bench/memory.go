@@ -175,8 +175,16 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // rssUnderLoad runs wrk (10 s, not pinned) against url and returns the
 // peak VmRSS of pid sampled meanwhile.
 func (b *bench) rssUnderLoad(ctx context.Context, pid int, url string) (int64, wrkResult, error) {
+	stop := samplePeakRSS(pid)
+	w, err := b.runWrk(ctx, url, 10*time.Second, b.cfg.conns, "")
+	return stop(), w, err
+}
+
+// samplePeakRSS samples pid's VmRSS every 500 ms until the returned stop
+// is called, which returns the highest value seen.
+func samplePeakRSS(pid int) (stop func() int64) {
 	done := make(chan struct{})
-	peakc := make(chan int64, 1)
+	peak := make(chan int64, 1)
 	go func() {
 		var mx int64
 		t := time.NewTicker(500 * time.Millisecond)
@@ -184,14 +192,12 @@ func (b *bench) rssUnderLoad(ctx context.Context, pid int, url string) (int64, w
 		for {
 			select {
 			case <-done:
-				peakc <- mx
+				peak <- mx
 				return
 			case <-t.C:
 				mx = max(mx, rssKB(pid))
 			}
 		}
 	}()
-	w, err := b.runWrk(ctx, url, 10*time.Second, b.cfg.conns, "")
-	close(done)
-	return <-peakc, w, err
+	return func() int64 { close(done); return <-peak }
 }

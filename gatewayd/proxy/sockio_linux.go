@@ -129,30 +129,35 @@ func (d *lazyDeadline) next(t time.Time) (keep bool, arm time.Time) {
 	return false, arm
 }
 
+// SetReadDeadline and SetWriteDeadline re-arm lazily on upstream
+// connections.
 func (c *inlineConn) SetReadDeadline(t time.Time) error {
 	if c.lazy {
-		c.dmu.Lock()
-		keep, arm := c.rd.next(t)
-		c.dmu.Unlock()
-		if keep {
+		var keep bool
+		if t, keep = c.nextDeadline(&c.rd, t); keep {
 			return nil
 		}
-		t = arm
 	}
 	return c.TCPConn.SetReadDeadline(t)
 }
 
 func (c *inlineConn) SetWriteDeadline(t time.Time) error {
 	if c.lazy {
-		c.dmu.Lock()
-		keep, arm := c.wd.next(t)
-		c.dmu.Unlock()
-		if keep {
+		var keep bool
+		if t, keep = c.nextDeadline(&c.wd, t); keep {
 			return nil
 		}
-		t = arm
 	}
 	return c.TCPConn.SetWriteDeadline(t)
+}
+
+// nextDeadline returns the deadline to arm for t, or keep when the armed
+// one stands.
+func (c *inlineConn) nextDeadline(d *lazyDeadline, t time.Time) (arm time.Time, keep bool) {
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
+	keep, arm = d.next(t)
+	return arm, keep
 }
 
 // SetDeadline sets both deadlines exactly (the TLS handshake's bound).
