@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/api"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/runtime/runtimetest"
 )
 
 // adminWorkers is how many Admin API writes are in flight while a
@@ -89,19 +90,10 @@ func loadScale(ctx context.Context, c *api.Client, n int, upstreamURL string, pl
 		{"routes", func(i int) error {
 			r := api.Entity{"id": uuidOf(2, i), "name": fmt.Sprintf("route-%d", i), "strip_path": false,
 				"service": map[string]any{"id": uuidOf(1, i)}}
-			switch {
-			case i == target:
+			if i == target {
 				r["paths"] = []any{"/bench"}
-			case i%4 == 0:
-				r["paths"] = []any{fmt.Sprintf("/bench/p%d", i)}
-			case i%4 == 1:
-				r["paths"] = []any{fmt.Sprintf(`~/bench/r%d/\d+$`, i)}
-			case i%4 == 2:
-				r["hosts"] = []any{fmt.Sprintf("h%d.bench.local", i)}
-				r["paths"] = []any{"/bench"}
-			default:
-				r["headers"] = map[string]any{"x-tenant": []any{fmt.Sprintf("t%d", i)}}
-				r["paths"] = []any{"/bench"}
+			} else {
+				runtimetest.MixedRoute(r, i)
 			}
 			_, err := c.Create(ctx, "routes", r)
 			return err

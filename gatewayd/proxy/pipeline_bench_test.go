@@ -16,6 +16,7 @@ import (
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/key-auth"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/rate-limiting"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/runtime"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/runtime/runtimetest"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store"
 	"github.com/valyala/fasthttp"
@@ -73,19 +74,7 @@ func newPipelineWith(tb testing.TB, o pipelineOptions) *pipeline {
 	for i := 0; i < o.scale; i++ {
 		s := add("services", schema.Doc{"name": fmt.Sprintf("svc-%d", i), "host": "upstream.bench", "port": 80.0})
 		r := schema.Doc{"service": map[string]any{"id": s["id"]}}
-		switch i % 4 {
-		case 0:
-			r["paths"] = []any{fmt.Sprintf("/bench/p%d", i)}
-		case 1:
-			r["paths"] = []any{fmt.Sprintf(`~/bench/r%d/\d+$`, i)}
-		case 2:
-			r["hosts"] = []any{fmt.Sprintf("h%d.bench.local", i)}
-			r["paths"] = []any{"/bench"}
-		default:
-			r["headers"] = map[string]any{"x-tenant": []any{fmt.Sprintf("t%d", i)}}
-			r["paths"] = []any{"/bench"}
-		}
-		add("routes", r)
+		add("routes", runtimetest.MixedRoute(r, i))
 		c := add("consumers", schema.Doc{"username": fmt.Sprintf("consumer-%d", i)})
 		add("keyauth_credentials", schema.Doc{"key": fmt.Sprintf("key-%d", i), "consumer": map[string]any{"id": c["id"]}})
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/plugin"
 	_ "github.com/gatewayd-toolkit/gatewayd/gatewayd/plugins/bundled"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/runtime"
+	"github.com/gatewayd-toolkit/gatewayd/gatewayd/runtime/runtimetest"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/schema"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store"
 	"github.com/gatewayd-toolkit/gatewayd/gatewayd/store/sqlstore"
@@ -54,19 +55,7 @@ func scaleStore(tb testing.TB, n int, extraPlugins ...schema.Doc) (store.Store, 
 		for i := 0; i < n; i++ {
 			svc := add("services", schema.Doc{"name": fmt.Sprintf("svc-%d", i), "url": "http://127.0.0.1:9000"})
 			r := schema.Doc{"name": fmt.Sprintf("route-%d", i), "service": map[string]any{"id": svc["id"]}}
-			switch i % 4 {
-			case 0:
-				r["paths"] = []any{fmt.Sprintf("/bench/p%d", i)}
-			case 1:
-				r["paths"] = []any{fmt.Sprintf(`~/bench/r%d/\d+$`, i)}
-			case 2:
-				r["hosts"] = []any{fmt.Sprintf("h%d.bench.local", i)}
-				r["paths"] = []any{"/bench"}
-			default:
-				r["headers"] = map[string]any{"x-tenant": []any{fmt.Sprintf("t%d", i)}}
-				r["paths"] = []any{"/bench"}
-			}
-			add("routes", r)
+			add("routes", runtimetest.MixedRoute(r, i))
 			c := add("consumers", schema.Doc{"username": fmt.Sprintf("consumer-%d", i)})
 			add("keyauth_credentials", schema.Doc{"key": fmt.Sprintf("key-%d", i), "consumer": map[string]any{"id": c["id"]}})
 		}
