@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"io"
+	"iter"
 	"log/slog"
 	"sync"
 	"time"
@@ -69,6 +70,34 @@ func (d *Data) ReleaseDocs(keepConsumerDocs bool) {
 	}
 	for _, c := range d.byID {
 		c.Doc = nil
+	}
+}
+
+// CredentialDoc is one credential document (key-auth, basic-auth, jwt,
+// hmac-auth...) with its consumer reference resolved: what every auth
+// plugin's index is built from.
+type CredentialDoc struct {
+	Doc        schema.Doc
+	ID         string
+	ConsumerID string
+	// Consumer is nil when the referenced consumer is not in the snapshot
+	// (the store's cascade makes that unusual; each plugin decides what
+	// it means: key-auth skips the credential, jwt answers Kong's "Could
+	// not find consumer" for it).
+	Consumer *Consumer
+}
+
+// Credentials iterates over an entity's credential documents, resolving
+// each one's consumer once.
+func (d *Data) Credentials(entity string) iter.Seq[CredentialDoc] {
+	return func(yield func(CredentialDoc) bool) {
+		for _, doc := range d.docs[entity] {
+			consumerID := foreignID(doc["consumer"])
+			c := CredentialDoc{Doc: doc, ID: str(doc["id"]), ConsumerID: consumerID, Consumer: d.byID[consumerID]}
+			if !yield(c) {
+				return
+			}
+		}
 	}
 }
 

@@ -213,3 +213,35 @@ func TestLogLineIsEncodedOnceLikeKong(t *testing.T) {
 		t.Errorf("line: %q", line)
 	}
 }
+
+func TestCredentialsResolveTheirConsumerOnce(t *testing.T) {
+	data := plugin.NewData(map[string][]schema.Doc{
+		"consumers": {{"id": "c1", "username": "alice"}},
+		"keyauth_credentials": {
+			{"id": "k1", "key": "a", "consumer": map[string]any{"id": "c1"}},
+			{"id": "k2", "key": "b", "consumer": map[string]any{"id": "gone"}},
+			{"id": "k3", "key": "c"},
+		},
+	})
+	var got []string
+	for c := range data.Credentials("keyauth_credentials") {
+		user := "<nil>"
+		if c.Consumer != nil {
+			user = c.Consumer.Username
+		}
+		got = append(got, c.ID+"/"+c.ConsumerID+"/"+user+"/"+c.Doc["key"].(string))
+	}
+	want := "k1/c1/alice/a k2/gone/<nil>/b k3//<nil>/c"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("credentials = %q, want %q", strings.Join(got, " "), want)
+	}
+	// Stopping early stops the iteration.
+	n := 0
+	for range data.Credentials("keyauth_credentials") {
+		n++
+		break
+	}
+	if n != 1 {
+		t.Fatalf("iterated %d after break", n)
+	}
+}

@@ -49,20 +49,15 @@ type index map[string]*credential
 // buildIndex is Spec.Shared: the username index every basic-auth instance
 // of a snapshot shares.
 func buildIndex(d *plugin.Data) (any, error) {
-	docs := d.Docs(EntityName)
-	idx := make(index, len(docs))
-	for _, doc := range docs {
-		username, _ := doc["username"].(string)
-		password, _ := doc["password"].(string)
-		id, _ := doc["id"].(string)
-		m, _ := doc["consumer"].(map[string]any)
-		consumerID, _ := m["id"].(string)
-		consumer := d.ConsumerByID(consumerID)
-		if username == "" || consumer == nil {
+	idx := make(index, len(d.Docs(EntityName)))
+	for c := range d.Credentials(EntityName) {
+		username, _ := c.Doc["username"].(string)
+		password, _ := c.Doc["password"].(string)
+		if username == "" || c.Consumer == nil {
 			continue
 		}
-		idx[username] = &credential{consumer: consumer, consumerID: consumerID, hash: []byte(password),
-			cred: plugin.Credential{ID: id, ConsumerID: consumerID, Identifier: username}}
+		idx[username] = &credential{consumer: c.Consumer, consumerID: c.ConsumerID, hash: []byte(password),
+			cred: plugin.Credential{ID: c.ID, ConsumerID: c.ConsumerID, Identifier: username}}
 	}
 	return idx, nil
 }

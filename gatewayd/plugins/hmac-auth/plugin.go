@@ -68,31 +68,20 @@ type index struct {
 }
 
 func buildIndex(d *plugin.Data) (any, error) {
-	docs := d.Docs(EntityName)
-	idx := &index{byUsername: make(map[string]*credential, len(docs))}
-	for _, doc := range docs {
-		username, _ := doc["username"].(string)
-		if username == "" {
+	idx := &index{byUsername: make(map[string]*credential, len(d.Docs(EntityName)))}
+	for c := range d.Credentials(EntityName) {
+		username, _ := c.Doc["username"].(string)
+		if username == "" || c.Consumer == nil {
 			continue
 		}
-		id, _ := doc["id"].(string)
-		consumerID := foreignID(doc["consumer"])
-		secret, _ := doc["secret"].(string)
+		secret, _ := c.Doc["secret"].(string)
 		idx.byUsername[username] = &credential{
 			secret:   []byte(secret),
-			consumer: d.ConsumerByID(consumerID),
-			cred:     &plugin.Credential{ID: id, ConsumerID: consumerID, Identifier: username},
+			consumer: c.Consumer,
+			cred:     &plugin.Credential{ID: c.ID, ConsumerID: c.ConsumerID, Identifier: username},
 		}
 	}
 	return idx, nil
-}
-
-func foreignID(v any) string {
-	if m, ok := v.(map[string]any); ok {
-		id, _ := m["id"].(string)
-		return id
-	}
-	return ""
 }
 
 // handler is one compiled hmac-auth plugin instance.

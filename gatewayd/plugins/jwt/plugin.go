@@ -65,9 +65,9 @@ type index struct {
 }
 
 func buildIndex(d *plugin.Data) (any, error) {
-	docs := d.Docs(EntityName)
-	idx := &index{byKey: make(map[string]*credential, len(docs))}
-	for _, doc := range docs {
+	idx := &index{byKey: make(map[string]*credential, len(d.Docs(EntityName)))}
+	for cd := range d.Credentials(EntityName) {
+		doc := cd.Doc
 		key, _ := doc["key"].(string)
 		if key == "" {
 			continue
@@ -76,10 +76,10 @@ func buildIndex(d *plugin.Data) (any, error) {
 		if alg == "" {
 			alg = "HS256"
 		}
-		consumerID := foreignID(doc["consumer"])
-		c := &credential{algorithm: alg, consumer: d.ConsumerByID(consumerID)}
-		id, _ := doc["id"].(string)
-		c.cred = &plugin.Credential{ID: id, ConsumerID: consumerID, Identifier: key}
+		// A nil consumer stays: Authenticate answers Kong's "Could not
+		// find consumer" for it.
+		c := &credential{algorithm: alg, consumer: cd.Consumer}
+		c.cred = &plugin.Credential{ID: cd.ID, ConsumerID: cd.ConsumerID, Identifier: key}
 		secret, hasSecret := doc["secret"].(string)
 		pem, hasPEM := doc["rsa_public_key"].(string)
 		if strings.HasPrefix(alg, "HS") {
@@ -100,14 +100,6 @@ func buildIndex(d *plugin.Data) (any, error) {
 		idx.byKey[key] = c
 	}
 	return idx, nil
-}
-
-func foreignID(v any) string {
-	if m, ok := v.(map[string]any); ok {
-		id, _ := m["id"].(string)
-		return id
-	}
-	return ""
 }
 
 // failure is a rejection: a JSON body (precomputed for fixed messages),

@@ -55,31 +55,21 @@ type index map[string]*credential
 // buildIndex is Spec.Shared: every key-auth instance of a snapshot shares
 // one key index.
 func buildIndex(d *plugin.Data) (any, error) {
-	docs := d.Docs(EntityName)
-	idx := make(index, len(docs))
-	for _, doc := range docs {
-		key, _ := doc["key"].(string)
-		id, _ := doc["id"].(string)
-		consumerID := foreignID(doc["consumer"])
-		consumer := d.ConsumerByID(consumerID)
-		if key == "" || consumer == nil {
+	idx := make(index, len(d.Docs(EntityName)))
+	for c := range d.Credentials(EntityName) {
+		key, _ := c.Doc["key"].(string)
+		if key == "" || c.Consumer == nil {
 			continue
 		}
-		e := &credential{consumer: consumer,
-			cred: plugin.Credential{ID: id, ConsumerID: consumerID, Identifier: id}}
-		if exp, ok := doc[ExpiresAtKey].(float64); ok {
+		e := &credential{consumer: c.Consumer,
+			cred: plugin.Credential{ID: c.ID, ConsumerID: c.ConsumerID, Identifier: c.ID}}
+		if exp, ok := c.Doc[ExpiresAtKey].(float64); ok {
 			e.expiresAt = exp
 			e.cred.ExpiresAt = int64(exp)
 		}
 		idx[key] = e
 	}
 	return idx, nil
-}
-
-func foreignID(v any) string {
-	m, _ := v.(map[string]any)
-	id, _ := m["id"].(string)
-	return id
 }
 
 // keyName is one of key_names; alt is the name with underscores replaced
