@@ -258,9 +258,10 @@ func (p *Proxy) handle(ctx *fasthttp.RequestCtx, l Listener, port []byte) {
 	resp := &ctx.Response
 	present := scanResponseHeaders(&resp.Header)
 	st.scratch = removeHopByHopResponse(&resp.Header, present, st.scratch)
-	if present&(respVia|respConnection) == 0 {
-		// The upstream sent no Via (nor a Connection header that could
-		// have named one): ours is the only one.
+	if present&respVia == 0 {
+		// The upstream sent no Via: ours is the only one. (A Connection
+		// header naming Via matters only when there is one to remove;
+		// nginx and most upstreams send "Connection: keep-alive".)
 		resp.Header.SetCanonical(hdrVia, p.via)
 	} else {
 		st.scratch = viaValue(st.scratch[:0], httpheader.Peek(&resp.Header, "Via"), p.via)

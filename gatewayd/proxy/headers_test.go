@@ -200,6 +200,31 @@ func TestResponseHeadersFromUpstream(t *testing.T) {
 	}
 }
 
+// Our Via joins the upstream's, or stands alone when there is none or the
+// upstream's Connection header named it hop-by-hop.
+func TestResponseViaWithAndWithoutUpstreamVia(t *testing.T) {
+	cases := []struct {
+		name   string
+		answer [][2]string
+		want   string
+	}{
+		{"no via, no connection", nil, "1.1 gatewayd/bench"},
+		{"no via, connection keep-alive", [][2]string{{"Connection", "keep-alive"}}, "1.1 gatewayd/bench"},
+		{"via, no connection", [][2]string{{"VIA", "1.0 a"}}, "1.0 a, 1.1 gatewayd/bench"},
+		{"via, connection keep-alive", [][2]string{{"Connection", "keep-alive"}, {"via", "1.0 a"}}, "1.0 a, 1.1 gatewayd/bench"},
+		{"via named by connection", [][2]string{{"Connection", "Via"}, {"Via", "1.0 a"}}, "1.1 gatewayd/bench"},
+	}
+	for _, tc := range cases {
+		pl := newPipelineWith(t, pipelineOptions{})
+		probe := &headerProbe{answer: tc.answer}
+		probe.serve(t, pl)
+		resp := do(t, pl, "GET /bench/items HTTP/1.1\r\nHost: bench.local\r\n\r\n")
+		if v := responseHeaders(resp)["via"]; len(v) != 1 || v[0] != tc.want {
+			t.Errorf("%s: via = %q, want %q", tc.name, v, tc.want)
+		}
+	}
+}
+
 func TestFramingConflictRefused(t *testing.T) {
 	pl := newPipelineWith(t, pipelineOptions{})
 	probe := &headerProbe{}
