@@ -32,6 +32,11 @@ type fixedRateResult struct {
 	LateP99 float64
 	// Background is the busy % per CPU just before the run (other work).
 	Background []float64
+	// CPU is the busy % per CPU during the run and ProcCPU the CPU time
+	// the contender used (zero for direct): at a fixed rate they show how
+	// close to its capacity a contender ran.
+	CPU     []float64
+	ProcCPU time.Duration
 }
 
 // runFixedRate sends requests to url at rate per second for d over conns

@@ -237,7 +237,10 @@ type sample struct {
 	W     wrkResult
 	RSSKB int64     // peak VmRSS sampled during the run (process tree)
 	CPU   []float64 // busy % per CPU during the run
-	Load  string    // load average at the end of the run
+	// ProcCPU is the CPU time the contender's processes used during the
+	// run (zero for direct, whose process is the upstream).
+	ProcCPU time.Duration
+	Load    string // load average at the end of the run
 	// Background is the busy % per CPU just before the run, with the
 	// bench idle: other work on the box.
 	Background []float64
@@ -360,9 +363,12 @@ func (b *bench) measure(ctx context.Context, l layout, c *contender) (sample, er
 	}
 	var s sample
 	stopRSS := samplePeakRSS(c.pid)
-	before := readCPUTimes()
+	before, procBefore := readCPUTimes(), processCPU(c.pid)
 	w, err := b.runWrk(ctx, c.URL(), b.cfg.duration, b.cfg.conns, l.ClientCPUs)
 	s.CPU = busyPercent(before, readCPUTimes())
+	if c.Key != "direct" {
+		s.ProcCPU = processCPU(c.pid) - procBefore
+	}
 	s.RSSKB = stopRSS()
 	if err != nil {
 		return s, err
@@ -433,14 +439,19 @@ func (b *bench) measureFixedRate(ctx context.Context, l layout, cs []*contender,
 					return err
 				}
 			}
+			before, procBefore := readCPUTimes(), processCPU(c.pid)
 			r, err := runFixedRate(ctx, addr, m.Rate, b.cfg.latDuration, b.cfg.latConns, b.cfg.latMode)
 			if err != nil {
 				return fmt.Errorf("%s fixed rate: %w", c.Key, err)
 			}
+			r.CPU = busyPercent(before, readCPUTimes())
+			if c.Key != "direct" {
+				r.ProcCPU = processCPU(c.pid) - procBefore
+			}
 			r.Background = bg
 			results[c.Key].Fixed = append(results[c.Key].Fixed, r)
-			fmt.Fprintf(b.log, "  [fixed %.0f/s rep %d] %-16s p50 %7.0fµs  p99 %7.0fµs  p99.9 %7.0fµs  errors %d unsent %d (generator late p99 %.0fµs; before: %s)\n",
-				m.Rate, rep+1, c.Key, r.P50, r.P99, r.P999, r.Errors, r.Unsent, r.LateP99, fmtPercents(bg))
+			fmt.Fprintf(b.log, "  [fixed %.0f/s rep %d] %-16s p50 %7.0fµs  p99 %7.0fµs  p99.9 %7.0fµs  errors %d unsent %d  CPU %s, %.1f µs/request (generator late p99 %.0fµs; before: %s)\n",
+				m.Rate, rep+1, c.Key, r.P50, r.P99, r.P999, r.Errors, r.Unsent, fmtPercents(r.CPU), cpuPerRequest(r.ProcCPU, int64(r.Sent)), r.LateP99, fmtPercents(bg))
 		}
 	}
 	return nil

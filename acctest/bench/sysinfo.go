@@ -172,6 +172,44 @@ func statusField(pid int, field string) int64 {
 	return 0
 }
 
+// clockTick is the unit of utime and stime in /proc/<pid>/stat (USER_HZ,
+// 100 on Linux for every architecture Go supports).
+const clockTick = 10 * time.Millisecond
+
+// processCPU is the CPU time (user + system) a process and all its
+// descendants have used so far.
+func processCPU(pid int) time.Duration {
+	var ticks uint64
+	for _, p := range processTree(pid) {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(data, ')')
+		if i < 0 {
+			continue
+		}
+		// After the command: state, ppid, ... utime and stime are the
+		// 12th and 13th fields (14 and 15 of proc(5)).
+		f := strings.Fields(string(data[i+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseUint(f[11], 10, 64)
+		s, _ := strconv.ParseUint(f[12], 10, 64)
+		ticks += u + s
+	}
+	return time.Duration(ticks) * clockTick
+}
+
+// cpuPerRequest is CPU time per request in microseconds (0 when unknown).
+func cpuPerRequest(cpu time.Duration, requests int64) float64 {
+	if requests <= 0 || cpu <= 0 {
+		return 0
+	}
+	return float64(cpu.Microseconds()) / float64(requests)
+}
+
 // processTree returns pid and every descendant.
 func processTree(pid int) []int {
 	children := map[int][]int{}
