@@ -247,7 +247,7 @@ var keys = []*key{
 		desc: "Answer Gatewayd-Debug: 1 requests with the matched route and service.",
 		bind: func(c *Config) any { return &c.AllowDebugHeader }},
 	{name: "proxy_inline_io", def: "on", kind: KindBool,
-		desc: "Linux: proxy sockets read and write with raw system calls that keep the Go scheduler's P (fewer thread hand-offs and context switches, less CPU per request at moderate load) and upstream deadlines are re-armed lazily (never early, at most 1/32 of the timeout late); off uses Go's ordinary socket I/O. No effect on other systems.",
+		desc: "Linux: proxy sockets read and write with raw system calls that keep the Go scheduler's P (fewer thread hand-offs and context switches, less CPU per request at moderate load) and socket deadlines are re-armed lazily (never early, at most 1/32 of the timeout late); off uses Go's ordinary socket I/O. No effect on other systems.",
 		bind: func(c *Config) any { return &c.ProxyInlineIO }},
 	{name: "headers", def: "server_tokens, latency_tokens, X-Gatewayd-Request-Id", kind: KindList, choices: headerChoices, allowOff: true,
 		desc: "Headers gatewayd adds to responses; off adds none.",

@@ -117,7 +117,7 @@ func (p *Proxy) dial(addr string, timeout time.Duration) (net.Conn, error) {
 	if err != nil || !p.opts.InlineSocketIO {
 		return c, err
 	}
-	return wrapInlineUpstream(c), nil
+	return wrapInline(c), nil
 }
 
 // Listener describes where a server accepts connections.

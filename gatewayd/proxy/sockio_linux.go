@@ -53,9 +53,8 @@ type inlineConn struct {
 	rerrno syscall.Errno
 	readFn func(fd uintptr) bool
 
-	// lazy: re-arm deadlines only when needed (upstream connections).
-	// dmu is its own lock: a deadline set must not wait for a blocked Read.
-	lazy   bool
+	// Deadlines are re-armed lazily (see lazyDeadline). dmu is their own
+	// lock: a deadline set must not wait for a blocked Read.
 	dmu    sync.Mutex
 	rd, wd lazyDeadline
 
@@ -85,92 +84,124 @@ func wrapInline(c net.Conn) net.Conn {
 	return ic
 }
 
-// wrapInlineUpstream is wrapInline for connections to upstreams, whose
-// read and write deadlines are re-armed lazily (see lazyDeadline).
-func wrapInlineUpstream(c net.Conn) net.Conn {
-	if ic, ok := wrapInline(c).(*inlineConn); ok {
-		ic.lazy = true
-		return ic
-	}
-	return c
-}
-
-// lazyDeadline is one direction's deadline on an upstream connection.
-// fasthttp sets a write and a read deadline (the service's write_timeout
-// and read_timeout from now) for every request, and each set moves a timer
-// in the runtime's heap: ~0.25 µs, a few percent of a proxied request. The
+// lazyDeadline is one direction's deadline. fasthttp sets deadlines for
+// every request — on a client connection the keep-alive idle timeout
+// (75 s) and then the header timeout (60 s), on an upstream connection
+// the service's write and read timeouts — and each set moves a timer in
+// the runtime's heap (~0.25 µs, with a clock read). Instead, the runtime
 // deadline is armed a little later than asked (1/32 of the timeout, at
-// most 1 s) and kept while later requests ask for a deadline no later
-// than the armed one and not more than that margin before it: so a
-// timeout fires at most 1/32 late (60 s: by 61.9 s at the latest) and
-// never early.
+// most 1 s) and kept while later requests ask for a deadline that it
+// does not overshoot by more than that margin and that are not more than
+// half the armed timeout later. A deadline armed earlier than the
+// one now asked for may fire early: Read and Write then re-arm it exactly
+// and carry on (rearm), so callers never see a timeout before their
+// deadline and see it at most the margin late. With the alternating 75 s
+// and 60 s client deadlines the runtime deadline moves twice every ~16 s
+// instead of twice per request; an idle connection pays one early wake-up.
 type lazyDeadline struct {
-	armed int64 // UnixNano of the armed deadline; 0 = none
+	want  int64 // UnixNano the caller asked for; 0 = none
+	armed int64 // UnixNano of the runtime's deadline; 0 = none
 	late  int64 // how much later than asked it was armed (ns)
+	early int64 // how much earlier than armed a later ask may be (ns)
 }
 
-// keep reports whether the armed deadline can stand for t; otherwise it
-// returns the deadline to arm and records it.
+// next records t and reports whether the armed deadline can stand for
+// it; otherwise it returns the deadline to arm and records it.
 func (d *lazyDeadline) next(t time.Time) (keep bool, arm time.Time) {
 	if t.IsZero() {
+		d.want = 0
 		if d.armed == 0 {
 			return true, t
 		}
-		d.armed, d.late = 0, 0
+		d.armed, d.late, d.early = 0, 0, 0
 		return false, t
 	}
 	want := t.UnixNano()
-	if d.armed != 0 && d.armed >= want && d.armed-want <= d.late {
+	d.want = want
+	if d.armed != 0 && d.armed-want <= d.late && want-d.armed <= d.early {
 		return true, t
 	}
-	late := min(max(time.Until(t)/32, 0), time.Second)
+	timeout := max(time.Until(t), 0)
+	late := min(timeout/32, time.Second)
 	arm = t.Add(late)
-	d.armed, d.late = arm.UnixNano(), int64(late)
+	d.armed, d.late, d.early = arm.UnixNano(), int64(late), int64(timeout/2)
 	return false, arm
 }
 
-// SetReadDeadline and SetWriteDeadline re-arm lazily on upstream
-// connections.
-func (c *inlineConn) SetReadDeadline(t time.Time) error {
-	if c.lazy {
-		var keep bool
-		if t, keep = c.nextDeadline(&c.rd, t); keep {
-			return nil
-		}
+// expired reports whether a runtime deadline that fired is the caller's;
+// otherwise it returns the deadline to arm instead (the exact one asked
+// for, or none) and records it.
+func (d *lazyDeadline) expired(now time.Time) (real bool, arm time.Time) {
+	if d.want != 0 && now.UnixNano() >= d.want {
+		return true, time.Time{}
 	}
-	return c.TCPConn.SetReadDeadline(t)
+	d.armed, d.late, d.early = d.want, 0, 0
+	if d.want != 0 {
+		arm = time.Unix(0, d.want)
+	}
+	return false, arm
 }
 
-func (c *inlineConn) SetWriteDeadline(t time.Time) error {
-	if c.lazy {
-		var keep bool
-		if t, keep = c.nextDeadline(&c.wd, t); keep {
-			return nil
-		}
+// SetReadDeadline and SetWriteDeadline re-arm lazily.
+func (c *inlineConn) SetReadDeadline(t time.Time) error { return c.setLazy(true, t) }
+
+func (c *inlineConn) SetWriteDeadline(t time.Time) error { return c.setLazy(false, t) }
+
+// deadline returns one direction's lazy deadline and the runtime call
+// that arms it.
+func (c *inlineConn) deadline(read bool) (*lazyDeadline, func(time.Time) error) {
+	if read {
+		return &c.rd, c.TCPConn.SetReadDeadline
 	}
-	return c.TCPConn.SetWriteDeadline(t)
+	return &c.wd, c.TCPConn.SetWriteDeadline
 }
 
-// nextDeadline returns the deadline to arm for t, or keep when the armed
-// one stands.
-func (c *inlineConn) nextDeadline(d *lazyDeadline, t time.Time) (arm time.Time, keep bool) {
+// setLazy records t and moves the runtime's deadline only when the armed
+// one cannot stand. The runtime call is made under dmu, so its state
+// always matches d.armed whichever goroutines set deadlines or re-arm.
+func (c *inlineConn) setLazy(read bool, t time.Time) error {
 	c.dmu.Lock()
 	defer c.dmu.Unlock()
-	keep, arm = d.next(t)
-	return arm, keep
+	d := &c.wd
+	if read {
+		d = &c.rd
+	}
+	keep, arm := d.next(t)
+	if keep {
+		return nil
+	}
+	if read {
+		return c.TCPConn.SetReadDeadline(arm)
+	}
+	return c.TCPConn.SetWriteDeadline(arm)
+}
+
+// rearm is called when a Read or Write failed on its runtime deadline:
+// it reports whether the deadline was the caller's (a real timeout) or
+// one armed early, now re-armed exactly, after which the call is retried.
+func (c *inlineConn) rearm(read bool, err error) (retry bool) {
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return false
+	}
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
+	d, set := c.deadline(read)
+	real, arm := d.expired(time.Now())
+	if real {
+		return false
+	}
+	return set(arm) == nil
 }
 
 // SetDeadline sets both deadlines exactly (the TLS handshake's bound).
 func (c *inlineConn) SetDeadline(t time.Time) error {
-	if c.lazy {
-		var at int64
-		if !t.IsZero() {
-			at = t.UnixNano()
-		}
-		c.dmu.Lock()
-		c.rd, c.wd = lazyDeadline{armed: at}, lazyDeadline{armed: at}
-		c.dmu.Unlock()
+	var at int64
+	if !t.IsZero() {
+		at = t.UnixNano()
 	}
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
+	c.rd, c.wd = lazyDeadline{want: at, armed: at}, lazyDeadline{want: at, armed: at}
 	return c.TCPConn.SetDeadline(t)
 }
 
@@ -196,6 +227,9 @@ func (c *inlineConn) Read(b []byte) (int, error) {
 	c.rmu.Lock()
 	c.rbuf = b
 	err := c.rc.Read(c.readFn)
+	for err != nil && c.rearm(true, err) {
+		err = c.rc.Read(c.readFn)
+	}
 	n, errno := c.rn, c.rerrno
 	c.rbuf = nil
 	c.rmu.Unlock()
@@ -220,6 +254,9 @@ func (c *inlineConn) Write(b []byte) (int, error) {
 	for done < len(b) {
 		c.wbuf = b[done:]
 		err := c.rc.Write(c.writeFn)
+		for err != nil && c.rearm(false, err) {
+			err = c.rc.Write(c.writeFn)
+		}
 		n, errno := c.wn, c.werrno
 		c.wbuf = nil
 		if err != nil {

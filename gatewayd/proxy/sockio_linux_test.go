@@ -180,17 +180,19 @@ func TestInlineConnReadAndWriteDoNotAllocate(t *testing.T) {
 	if allocs != 0 {
 		t.Fatalf("%.1f allocations per write + read, want 0", allocs)
 	}
-	up := wrapInlineUpstream(client.(*inlineConn).TCPConn)
 	allocs = testing.AllocsPerRun(200, func() {
-		_ = up.SetWriteDeadline(time.Now().Add(time.Minute))
-		_ = up.SetReadDeadline(time.Now().Add(time.Minute))
+		// What fasthttp sets for a request: the idle and header deadlines
+		// on a client connection, write and read on an upstream one.
+		_ = client.SetReadDeadline(time.Now().Add(75 * time.Second))
+		_ = client.SetReadDeadline(time.Now().Add(time.Minute))
+		_ = client.SetWriteDeadline(time.Now().Add(time.Minute))
 	})
 	if allocs != 0 {
-		t.Fatalf("%.1f allocations per pair of upstream deadline sets, want 0", allocs)
+		t.Fatalf("%.1f allocations per request's deadline sets, want 0", allocs)
 	}
 }
 
-func TestLazyDeadlineArmsLateByAFractionAndNeverEarly(t *testing.T) {
+func TestLazyDeadlineArmsLateByAFraction(t *testing.T) {
 	var d lazyDeadline
 	now := time.Now()
 	const timeout = 64 * time.Second
@@ -201,19 +203,28 @@ func TestLazyDeadlineArmsLateByAFractionAndNeverEarly(t *testing.T) {
 	if late := arm.Sub(now.Add(timeout)); late < 0 || late > time.Second+time.Millisecond || late < 900*time.Millisecond {
 		t.Fatalf("armed %v after the asked deadline; want ~1/32 of 64 s, capped at 1 s", late)
 	}
-	// Later requests ask for slightly later deadlines: the armed one stands.
-	for _, step := range []time.Duration{time.Microsecond, 10 * time.Millisecond, 900 * time.Millisecond} {
+	// Later requests ask for later deadlines: the armed one stands, also
+	// when it is now earlier than asked (up to half the timeout):
+	// firing early is caught by expired.
+	for _, step := range []time.Duration{time.Microsecond, 900 * time.Millisecond, 2 * time.Second, 30 * time.Second} {
 		if keep, _ := d.next(now.Add(timeout + step)); !keep {
 			t.Fatalf("a deadline %v later was re-armed", step)
 		}
 	}
-	// Beyond the armed deadline: re-armed, never left to fire early.
-	if keep, arm2 := d.next(now.Add(timeout + 2*time.Second)); keep || !arm2.After(now.Add(timeout+2*time.Second)) {
-		t.Fatalf("a deadline past the armed one: keep=%v arm=%v", keep, arm2)
+	// An early firing is not the caller's timeout: re-armed exactly.
+	if real, arm := d.expired(now.Add(timeout + time.Second)); real || !arm.Equal(time.Unix(0, now.Add(timeout+30*time.Second).UnixNano())) {
+		t.Fatalf("early firing: real=%v re-arm at %v", real, arm)
 	}
-	// Much earlier than armed (a shorter timeout): re-armed, so it cannot fire
-	// more than the margin late.
-	short := now.Add(100 * time.Millisecond)
+	if real, _ := d.expired(now.Add(timeout + 30*time.Second)); !real {
+		t.Fatal("a firing at the asked deadline is a timeout")
+	}
+	// Far beyond the armed deadline: re-armed.
+	if keep, _ := d.next(now.Add(timeout + time.Minute)); keep {
+		t.Fatal("a deadline a minute past the armed one was kept")
+	}
+	// Much earlier than armed (a shorter timeout): re-armed, so it cannot
+	// fire more than the margin late.
+	short := time.Now().Add(100 * time.Millisecond)
 	keep, arm3 := d.next(short)
 	if keep || arm3.Before(short) || arm3.Sub(short) > 100*time.Millisecond/32+time.Millisecond {
 		t.Fatalf("a shorter timeout: keep=%v, armed %v after asked", keep, arm3.Sub(short))
@@ -224,6 +235,77 @@ func TestLazyDeadlineArmsLateByAFractionAndNeverEarly(t *testing.T) {
 	}
 	if keep, _ := d.next(time.Time{}); !keep {
 		t.Fatal("clearing twice must not reach the runtime again")
+	}
+}
+
+// A client connection alternates the keep-alive idle deadline (75 s) and
+// the header deadline (60 s) on every request: the runtime deadline moves
+// a few times a minute, never more than the margin after the asked one.
+func TestLazyDeadlineFollowsAlternatingClientTimeouts(t *testing.T) {
+	var d lazyDeadline
+	start := time.Now()
+	arms := 0
+	for i := 0; i < 20000; i++ { // 20 s of requests, one a millisecond
+		now := start.Add(time.Duration(i) * time.Millisecond)
+		timeout := 75 * time.Second
+		if i%2 == 1 {
+			timeout = 60 * time.Second
+		}
+		want := now.Add(timeout)
+		if keep, _ := d.next(want); !keep {
+			arms++
+		}
+		if over := d.armed - want.UnixNano(); over > int64(time.Second) {
+			t.Fatalf("request %d: armed %v after the asked deadline", i, time.Duration(over))
+		}
+	}
+	if arms > 4 {
+		t.Fatalf("the runtime deadline moved %d times in 20 s of requests", arms)
+	}
+}
+
+// A deadline armed earlier than the one asked for fires early inside the
+// runtime; the caller sees its own deadline, not the early one.
+func TestInlineConnEarlyArmedDeadlineIsNotReported(t *testing.T) {
+	server, _ := inlinePair(t)
+	start := time.Now()
+	if err := server.SetReadDeadline(start.Add(400 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	// Later, within half the armed timeout: kept, so the runtime
+	// fires at ~412 ms and Read must re-arm for 480 ms.
+	if err := server.SetReadDeadline(start.Add(480 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if ic := server.(*inlineConn); ic.rd.armed >= start.Add(480*time.Millisecond).UnixNano() {
+		t.Fatal("the test needs the armed deadline to be the earlier one")
+	}
+	_, err := server.Read(make([]byte, 8))
+	waited := time.Since(start)
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read: %v, want a deadline error", err)
+	}
+	if waited < 480*time.Millisecond || waited > 480*time.Millisecond+300*time.Millisecond {
+		t.Fatalf("timed out after %v for a 480 ms deadline", waited)
+	}
+}
+
+// A cleared deadline no longer fires, whatever was armed before.
+func TestInlineConnClearedDeadlineDoesNotFire(t *testing.T) {
+	server, client := inlinePair(t)
+	if err := server.SetReadDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if err := server.SetReadDeadline(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		_, _ = client.Write([]byte("late"))
+	}()
+	buf := make([]byte, 4)
+	if _, err := io.ReadFull(server, buf); err != nil || string(buf) != "late" {
+		t.Fatalf("read after clearing: %q, %v", buf, err)
 	}
 }
 
@@ -245,7 +327,7 @@ func TestUpstreamConnReadTimeoutStillFires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := wrapInlineUpstream(raw)
+	c := wrapInline(raw)
 	defer c.Close()
 	start := time.Now()
 	for i := 0; i < 3; i++ { // as fasthttp does before every request

@@ -10,6 +10,4 @@ const inlineSocketIO = false
 
 func wrapInline(c net.Conn) net.Conn { return c }
 
-func wrapInlineUpstream(c net.Conn) net.Conn { return c }
-
 type inlineListener struct{ net.Listener }
