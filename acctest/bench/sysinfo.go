@@ -181,17 +181,9 @@ const clockTick = 10 * time.Millisecond
 func processCPU(pid int) time.Duration {
 	var ticks uint64
 	for _, p := range processTree(pid) {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
-		if err != nil {
-			continue
-		}
-		i := bytes.LastIndexByte(data, ')')
-		if i < 0 {
-			continue
-		}
-		// After the command: state, ppid, ... utime and stime are the
-		// 12th and 13th fields (14 and 15 of proc(5)).
-		f := strings.Fields(string(data[i+1:]))
+		// utime and stime: fields 14 and 15 of proc(5), the 12th and
+		// 13th after the command.
+		f := procStatFields(strconv.Itoa(p))
 		if len(f) < 13 {
 			continue
 		}
@@ -200,6 +192,21 @@ func processCPU(pid int) time.Duration {
 		ticks += u + s
 	}
 	return time.Duration(ticks) * clockTick
+}
+
+// procStatFields returns the fields of /proc/<pid>/stat after the
+// command (state, ppid, ...), or nil. The command may contain spaces and
+// parentheses: the fields resume after the last ')'.
+func procStatFields(pid string) []string {
+	data, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return nil
+	}
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return nil
+	}
+	return strings.Fields(string(data[i+1:]))
 }
 
 // cpuPerRequest is CPU time per request in microseconds (0 when unknown).
@@ -219,16 +226,7 @@ func processTree(pid int) []int {
 		if err != nil {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// The command may contain spaces; fields resume after the last ')'.
-		i := bytes.LastIndexByte(data, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(data[i+1:]))
+		f := procStatFields(e.Name())
 		if len(f) < 2 {
 			continue
 		}
