@@ -147,13 +147,21 @@ func (c *inlineConn) SetReadDeadline(t time.Time) error { return c.setLazy(true,
 
 func (c *inlineConn) SetWriteDeadline(t time.Time) error { return c.setLazy(false, t) }
 
-// deadline returns one direction's lazy deadline and the runtime call
-// that arms it.
-func (c *inlineConn) deadline(read bool) (*lazyDeadline, func(time.Time) error) {
+// lazy returns one direction's deadline state.
+func (c *inlineConn) lazy(read bool) *lazyDeadline {
 	if read {
-		return &c.rd, c.TCPConn.SetReadDeadline
+		return &c.rd
 	}
-	return &c.wd, c.TCPConn.SetWriteDeadline
+	return &c.wd
+}
+
+// armRuntime moves the runtime's deadline for one direction (a direct
+// call, not a method value: this runs per request and must not allocate).
+func (c *inlineConn) armRuntime(read bool, t time.Time) error {
+	if read {
+		return c.TCPConn.SetReadDeadline(t)
+	}
+	return c.TCPConn.SetWriteDeadline(t)
 }
 
 // setLazy records t and moves the runtime's deadline only when the armed
@@ -162,18 +170,10 @@ func (c *inlineConn) deadline(read bool) (*lazyDeadline, func(time.Time) error) 
 func (c *inlineConn) setLazy(read bool, t time.Time) error {
 	c.dmu.Lock()
 	defer c.dmu.Unlock()
-	d := &c.wd
-	if read {
-		d = &c.rd
+	if keep, arm := c.lazy(read).next(t); !keep {
+		return c.armRuntime(read, arm)
 	}
-	keep, arm := d.next(t)
-	if keep {
-		return nil
-	}
-	if read {
-		return c.TCPConn.SetReadDeadline(arm)
-	}
-	return c.TCPConn.SetWriteDeadline(arm)
+	return nil
 }
 
 // rearm is called when a Read or Write failed on its runtime deadline:
@@ -185,12 +185,8 @@ func (c *inlineConn) rearm(read bool, err error) (retry bool) {
 	}
 	c.dmu.Lock()
 	defer c.dmu.Unlock()
-	d, set := c.deadline(read)
-	real, arm := d.expired(time.Now())
-	if real {
-		return false
-	}
-	return set(arm) == nil
+	real, arm := c.lazy(read).expired(time.Now())
+	return !real && c.armRuntime(read, arm) == nil
 }
 
 // SetDeadline sets both deadlines exactly (the TLS handshake's bound).
