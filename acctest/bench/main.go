@@ -363,12 +363,9 @@ func (b *bench) measure(ctx context.Context, l layout, c *contender) (sample, er
 	}
 	var s sample
 	stopRSS := samplePeakRSS(c.pid)
-	before, procBefore := readCPUTimes(), processCPU(c.pid)
+	usage := c.startUsage()
 	w, err := b.runWrk(ctx, c.URL(), b.cfg.duration, b.cfg.conns, l.ClientCPUs)
-	s.CPU = busyPercent(before, readCPUTimes())
-	if c.Key != "direct" {
-		s.ProcCPU = processCPU(c.pid) - procBefore
-	}
+	s.CPU, s.ProcCPU = usage()
 	s.RSSKB = stopRSS()
 	if err != nil {
 		return s, err
@@ -439,15 +436,12 @@ func (b *bench) measureFixedRate(ctx context.Context, l layout, cs []*contender,
 					return err
 				}
 			}
-			before, procBefore := readCPUTimes(), processCPU(c.pid)
+			usage := c.startUsage()
 			r, err := runFixedRate(ctx, addr, m.Rate, b.cfg.latDuration, b.cfg.latConns, b.cfg.latMode)
 			if err != nil {
 				return fmt.Errorf("%s fixed rate: %w", c.Key, err)
 			}
-			r.CPU = busyPercent(before, readCPUTimes())
-			if c.Key != "direct" {
-				r.ProcCPU = processCPU(c.pid) - procBefore
-			}
+			r.CPU, r.ProcCPU = usage()
 			r.Background = bg
 			results[c.Key].Fixed = append(results[c.Key].Fixed, r)
 			fmt.Fprintf(b.log, "  [fixed %.0f/s rep %d] %-16s p50 %7.0fµs  p99 %7.0fµs  p99.9 %7.0fµs  errors %d unsent %d  CPU %s, %.1f µs/request (generator late p99 %.0fµs; before: %s)\n",

@@ -209,6 +209,20 @@ func procStatFields(pid string) []string {
 	return strings.Fields(string(data[i+1:]))
 }
 
+// startUsage starts measuring a run: the returned function gives each
+// CPU's busy share since, and the CPU time the contender's processes used
+// (zero for direct, whose process is the upstream, not a proxy).
+func (c *contender) startUsage() func() (busy []float64, proc time.Duration) {
+	before, procBefore := readCPUTimes(), processCPU(c.pid)
+	return func() ([]float64, time.Duration) {
+		busy := busyPercent(before, readCPUTimes())
+		if c.Key == "direct" {
+			return busy, 0
+		}
+		return busy, processCPU(c.pid) - procBefore
+	}
+}
+
 // cpuPerRequest is CPU time per request in microseconds (0 when unknown).
 func cpuPerRequest(cpu time.Duration, requests int64) float64 {
 	if requests <= 0 || cpu <= 0 {

@@ -102,10 +102,10 @@ func New(opts Options) *Proxy {
 }
 
 // WrapListener returns ln with inline socket I/O on the connections it
-// accepts when Options.InlineSocketIO is set (and the platform has it).
-// TLS listeners wrap the result.
+// accepts when Options.InlineSocketIO is set (a no-op wrapper where the
+// platform has none). TLS listeners wrap the result.
 func (p *Proxy) WrapListener(ln net.Listener) net.Listener {
-	if p.opts.InlineSocketIO && inlineSocketIO {
+	if p.opts.InlineSocketIO {
 		return inlineListener{ln}
 	}
 	return ln

@@ -65,9 +65,6 @@ type inlineConn struct {
 	writeFn func(fd uintptr) bool
 }
 
-// inlineSocketIO reports whether this platform has inline socket I/O.
-const inlineSocketIO = true
-
 // wrapInline returns c with inline reads and writes when it is a TCP
 // connection, and c itself otherwise.
 func wrapInline(c net.Conn) net.Conn {
